@@ -1,0 +1,108 @@
+// Every error the library raises, one class per failure. Python-named errors (Empty, KeyError, ...)
+// keep their class across the wire: the codec looks them up by `name` in `errorClassesByName`.
+
+/** Base of every error this library defines. */
+export class ManagerError extends Error {
+  override name = 'ManagerError';
+  constructor(message?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The peer failed the HMAC challenge, or rejected ours. */
+export class AuthenticationError extends ManagerError {
+  override name = 'AuthenticationError';
+}
+
+/** The connection is gone; every call pending on it rejects with this. */
+export class ConnectionClosedError extends ManagerError {
+  override name = 'ConnectionClosedError';
+}
+
+/** A malformed, oversized or undecodable frame or message. The connection that sent it is closed. */
+export class ProtocolError extends ManagerError {
+  override name = 'ProtocolError';
+}
+
+/** A remote failure whose class has no local counterpart; carries the remote name, message and stack. */
+export class RemoteError extends ManagerError {
+  override name = 'RemoteError';
+  constructor(
+    readonly remoteName: string,
+    message: string,
+    readonly remoteStack?: string,
+  ) {
+    super(`${remoteName}: ${message}`);
+  }
+}
+
+// ---- Python-named errors: raised by referents and primitives, and rebuilt by class on the client.
+
+export class Empty extends ManagerError {
+  override name = 'Empty';
+}
+export class Full extends ManagerError {
+  override name = 'Full';
+}
+export class KeyError extends ManagerError {
+  override name = 'KeyError';
+}
+export class IndexError extends ManagerError {
+  override name = 'IndexError';
+}
+export class ValueError extends ManagerError {
+  override name = 'ValueError';
+}
+export class TypeError extends ManagerError {
+  override name = 'TypeError';
+}
+/** Raised where Python raises OverflowError: a number that does not fit a typecode. */
+export class RangeError extends ManagerError {
+  override name = 'RangeError';
+}
+export class RuntimeError extends ManagerError {
+  override name = 'RuntimeError';
+}
+export class AttributeError extends ManagerError {
+  override name = 'AttributeError';
+}
+export class BrokenBarrierError extends RuntimeError {
+  override name = 'BrokenBarrierError';
+}
+export class TimeoutError extends ManagerError {
+  override name = 'TimeoutError';
+}
+/** The end of a server-side iterator; ends `for await` loops over iterator proxies. */
+export class StopIteration extends ManagerError {
+  override name = 'StopIteration';
+}
+/** A wait was cancelled through its AbortSignal. */
+export class AbortError extends ManagerError {
+  override name = 'AbortError';
+}
+
+type ErrorClass = new (message?: string) => Error;
+
+/**
+ * Classes rebuilt by name when an error crosses the wire. JavaScript's own TypeError and RangeError
+ * arrive as ours (same name), so a referent may throw either.
+ */
+export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  ['ManagerError', ManagerError],
+  ['AuthenticationError', AuthenticationError],
+  ['ConnectionClosedError', ConnectionClosedError],
+  ['ProtocolError', ProtocolError],
+  ['Empty', Empty],
+  ['Full', Full],
+  ['KeyError', KeyError],
+  ['IndexError', IndexError],
+  ['ValueError', ValueError],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['RuntimeError', RuntimeError],
+  ['AttributeError', AttributeError],
+  ['BrokenBarrierError', BrokenBarrierError],
+  ['TimeoutError', TimeoutError],
+  ['StopIteration', StopIteration],
+  ['AbortError', AbortError],
+]);
