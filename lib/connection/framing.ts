@@ -1,0 +1,118 @@
+// Wire framing, as CPython's multiprocessing.connection: a 4-byte signed big-endian length, then
+// that many payload bytes. Pure functions over buffers; no socket code lives here.
+import { ProtocolError } from '../errors.js';
+
+/** Largest frame accepted from an authenticated peer unless configured otherwise (64 MiB). */
+export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+/** Largest frame accepted before authentication (CPython reads handshake frames with `recv_bytes(256)`). */
+export const HANDSHAKE_MAX_FRAME_SIZE = 256;
+/** Bytes in a frame header. */
+export const FRAME_HEADER_SIZE = 4;
+/** Largest payload the 4-byte header can announce. CPython's -1 + 64-bit escape is not supported. */
+export const MAX_PAYLOAD_SIZE = 0x7fffffff;
+
+/** The 4-byte header announcing a payload of `length` bytes. */
+export function frameHeader(length: number): Buffer {
+  if (!Number.isInteger(length) || length < 0) {
+    throw new ProtocolError(`invalid frame length ${length}`);
+  }
+  if (length > MAX_PAYLOAD_SIZE) {
+    throw new ProtocolError(`a frame of ${length} bytes is larger than the ${MAX_PAYLOAD_SIZE}-byte maximum`);
+  }
+  const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+  header.writeInt32BE(length, 0);
+  return header;
+}
+
+/**
+ * Cuts an inbound byte stream into frame payloads. Feed it every chunk in order with `push`; it
+ * keeps the incomplete remainder between chunks.
+ *
+ * - A header announcing a negative length, or more than `maxFrameSize` bytes, throws ProtocolError
+ *   as soon as its 4 bytes are in, before any body byte is stored: nothing is allocated for it.
+ *   After a throw the stream is desynchronised; the owner must drop the connection.
+ * - A body spread over many chunks is kept as a list of slices and copied once, when complete.
+ * - Payloads are slices of the pushed chunks (or one fresh copy); the parser never writes into
+ *   them, so they stay valid as long as the caller does not reuse the chunks it pushed.
+ * - If `onFrame` throws, the parser is left at the frame boundary after that frame and the rest of
+ *   the chunk is not parsed; the error propagates out of `push`.
+ */
+export class FrameParser {
+  /** Frames longer than this are rejected. Mutable: raised once a connection is authenticated. */
+  maxFrameSize: number;
+
+  /** The header being assembled when it straddles chunks. */
+  private readonly headerBytes = Buffer.alloc(FRAME_HEADER_SIZE);
+  private headerBytesFilled = 0;
+  /** Length of the frame whose body is being collected; -1 while waiting for a header. */
+  private bodyLength = -1;
+  private readonly bodyPieces: Buffer[] = [];
+  private bodyBytesFilled = 0;
+
+  constructor(maxFrameSize: number) {
+    this.maxFrameSize = maxFrameSize;
+  }
+
+  /** Bytes of the incomplete frame received so far, header included. */
+  get buffered(): number {
+    return this.bodyLength < 0 ? this.headerBytesFilled : FRAME_HEADER_SIZE + this.bodyBytesFilled;
+  }
+
+  push(chunk: Buffer, onFrame: (payload: Buffer) => void): void {
+    let offset = 0;
+    for (;;) {
+      if (this.bodyLength < 0) {
+        if (this.headerBytesFilled === 0 && chunk.length - offset >= FRAME_HEADER_SIZE) {
+          this.bodyLength = this.checkedLength(chunk.readInt32BE(offset));
+          offset += FRAME_HEADER_SIZE;
+        } else {
+          const copied = chunk.copy(this.headerBytes, this.headerBytesFilled, offset, offset + FRAME_HEADER_SIZE - this.headerBytesFilled);
+          this.headerBytesFilled += copied;
+          offset += copied;
+          if (this.headerBytesFilled < FRAME_HEADER_SIZE) return;
+          this.headerBytesFilled = 0;
+          this.bodyLength = this.checkedLength(this.headerBytes.readInt32BE(0));
+        }
+      }
+
+      const missing = this.bodyLength - this.bodyBytesFilled;
+      const available = chunk.length - offset;
+      if (available < missing) {
+        if (available > 0) {
+          this.bodyPieces.push(chunk.subarray(offset));
+          this.bodyBytesFilled += available;
+        }
+        return;
+      }
+
+      let payload: Buffer;
+      if (this.bodyPieces.length === 0) {
+        payload = chunk.subarray(offset, offset + missing);
+      } else {
+        this.bodyPieces.push(chunk.subarray(offset, offset + missing));
+        payload = Buffer.concat(this.bodyPieces, this.bodyLength);
+        this.bodyPieces.length = 0;
+      }
+      offset += missing;
+      // Reset before handing out, so a throwing callback leaves the parser at a frame boundary.
+      this.bodyLength = -1;
+      this.bodyBytesFilled = 0;
+      onFrame(payload);
+      if (offset === chunk.length) return;
+    }
+  }
+
+  private checkedLength(length: number): number {
+    if (length < 0) {
+      throw new ProtocolError(
+        length === -1
+          ? 'frame uses the 64-bit length escape (payloads over 2 GiB are not supported)'
+          : `frame header announces a negative length (${length})`,
+      );
+    }
+    if (length > this.maxFrameSize) {
+      throw new ProtocolError(`frame of ${length} bytes exceeds the ${this.maxFrameSize}-byte limit`);
+    }
+    return length;
+  }
+}
