@@ -1,0 +1,235 @@
+// The msgpack codec of one connection: its options, the hooks through which references cross the
+// wire, and the Codec that turns messages into bytes and back with reused Encoders and Decoders.
+// Which JavaScript value becomes which msgpack value is listed in extensions.ts.
+import { Decoder, Encoder } from '@msgpack/msgpack';
+import { ProtocolError, ValueError } from '../errors.js';
+import type { WireRef } from '../protocol.js';
+import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
+import { copyDecodedBinaries, observeObjectDepth } from './msgpackInternals.js';
+import { scanMessage } from './scan.js';
+
+/**
+ * Limits on what a peer may send. decode() checks every message against them before building
+ * anything, and refuses one over any limit with ProtocolError (its connection is then closed).
+ * encode() checks only maxDepth, so that a circular value fails cleanly.
+ */
+export interface CodecOptions {
+  /** Longest string, in UTF-8 bytes. Default 64 MiB. */
+  maxStrLength?: number;
+  /** Longest bin value (Uint8Array, Buffer, other typed arrays), in bytes. Default 64 MiB. */
+  maxBinLength?: number;
+  /**
+   * Most elements in one array. A Set, and a Map's list of [key, value] pairs, are arrays too.
+   * Default 16 Mi (16_777_216): well above what fits in a 64 MiB frame, so that the frame size is
+   * what bounds a list in practice. Memory stays bounded by the message size whatever the limit:
+   * an array must carry as many elements as it declares.
+   */
+  maxArrayLength?: number;
+  /** Most entries in one map (a plain object). Default 16 Mi (16_777_216), as maxArrayLength. */
+  maxMapLength?: number;
+  /**
+   * Largest extension payload, in bytes. A Map, Set, Error or reference is one extension whose
+   * payload holds all its content, so this also bounds their encoded size. Default 64 MiB.
+   */
+  maxExtLength?: number;
+  /**
+   * Deepest nesting of arrays, maps and container extensions (Map, Set, Error, reference, Slice,
+   * object with a `__proto__` key), the message itself being at depth 1. A Map counts one level,
+   * each of its [key, value] pairs one more. encode() refuses deeper values with ValueError (the
+   * usual sign of a circular value), decode() with ProtocolError. Default 100. Each level of
+   * extension nesting (a Set in a Set in a Set...) takes a few stack frames on both sides: much
+   * beyond ~500 the call stack may run out first, which encode() reports as ValueError too.
+   */
+  maxDepth?: number;
+}
+
+export const DEFAULT_CODEC_OPTIONS: Readonly<Required<CodecOptions>> = Object.freeze({
+  maxStrLength: 64 * 1024 * 1024,
+  maxBinLength: 64 * 1024 * 1024,
+  maxArrayLength: 16 * 1024 * 1024,
+  maxMapLength: 16 * 1024 * 1024,
+  maxExtLength: 64 * 1024 * 1024,
+  maxDepth: 100,
+});
+
+/** How proxies/references cross the wire; supplied by the server or client that owns the codec. */
+export interface RefHooks {
+  /**
+   * Called for every object being encoded before generic handling: return a WireRef if this
+   * value is a reference (a proxy, a ServerRef, ...), else undefined. Must be cheap. Called for
+   * every object and function (arrays, Maps, Dates, class instances), never for primitives.
+   */
+  toWire(value: object): WireRef | undefined;
+  /**
+   * Turns a decoded WireRef into what the receiver should see (a proxy, a ServerRef, ...).
+   * It runs in the middle of decode(), once per reference, in message order. It may call this
+   * Codec again: a nested call gets fresh Encoders/Decoders and never re-enters the ones in use.
+   * Whatever it throws surfaces as a ProtocolError whose `cause` is the original. The message's
+   * framing and limits are checked before any fromWire call; a malformed value found later in the
+   * same message (a map key that is not a string, a bad extension payload) makes decode() throw
+   * after fromWire has already run for the references before it.
+   */
+  fromWire(ref: WireRef): unknown;
+}
+
+export class Codec {
+  readonly #hooks: RefHooks | undefined;
+  readonly #options: Readonly<Required<CodecOptions>>;
+  readonly #extensions: WireExtensions;
+  /** Index n encodes the payloads of extensions nested n deep (0: whole messages); made on demand. */
+  #encoders: LevelEncoder[] = [];
+  #decoders: LevelDecoder[] = [];
+  #encoding = false;
+  #decoding = false;
+
+  constructor(hooks?: RefHooks, options?: CodecOptions) {
+    this.#hooks = hooks;
+    this.#options = codecSettings(options);
+    const payloads: PayloadCoder = {
+      encodePayload: (payload, from, depth) => this.#encodePayload(payload, from, depth),
+      decodePayload: (data, from) => this.#decodePayload(data, from),
+    };
+    this.#extensions = new WireExtensions(hooks, this.#options.maxDepth, payloads);
+  }
+
+  /**
+   * One reused msgpack Encoder: returns a fresh Uint8Array (a copy, safe to keep). Throws
+   * TypeError for a value that cannot be encoded (function, symbol, Promise, ...), ValueError for
+   * one nested deeper than maxDepth, or what a toWire hook or a getter threw; the Codec stays usable.
+   */
+  encode(value: unknown): Uint8Array {
+    if (this.#encoding) return this.#fresh().encode(value); // from inside a toWire hook
+    this.#encoding = true;
+    try {
+      const { encoder, level } = this.#encoderAt(0);
+      level.base = 0;
+      const bytes = encoder.encode(value);
+      // Encoders keep the largest buffer they ever needed: let one large message's go.
+      if (bytes.length > RETAINED_BUFFER_LIMIT) this.#encoders = [];
+      return bytes;
+    } catch (error) {
+      if (isStackOverflow(error)) {
+        throw new ValueError(`cannot encode a value nested this deep: the call stack ran out before maxDepth (${this.#options.maxDepth})`);
+      }
+      throw error;
+    } finally {
+      this.#encoding = false;
+    }
+  }
+
+  /**
+   * One reused Decoder. Throws ProtocolError for ANY malformed input, limit exceeded, bad
+   * extension payload, trailing bytes — never anything else. Bin values come back as fresh
+   * Uint8Arrays (copies: `bytes` may be reused afterwards).
+   */
+  decode(bytes: Uint8Array): unknown {
+    if (this.#decoding) return this.#fresh().decode(bytes); // from inside a fromWire hook
+    this.#decoding = true;
+    let large = false;
+    try {
+      scanMessage(bytes, this.#options);
+      large = bytes.length > RETAINED_BUFFER_LIMIT;
+      return this.#decoderAt(0).decoder.decode(bytes);
+    } catch (error) {
+      throw error instanceof ProtocolError ? error : new ProtocolError(`undecodable message: ${describe(error)}`, { cause: error });
+    } finally {
+      this.#decoding = false;
+      // Decoders keep a view of the last bytes they read: let a large message go.
+      if (large) this.#decoders = [];
+    }
+  }
+
+  #fresh(): Codec {
+    return new Codec(this.#hooks, this.#options);
+  }
+
+  #encodePayload(payload: unknown[], from: Level, depth: number): Uint8Array {
+    const { encoder, level } = this.#encoderAt(from.index + 1);
+    // The payload array stands for the extension, at `depth`; the Encoder counts it as its depth 1.
+    level.base = depth - 1;
+    // A view into that Encoder's buffer: the outer Encoder copies it before anything else runs.
+    return encoder.encodeSharedRef(payload);
+  }
+
+  #decodePayload(data: Uint8Array, from: Level): unknown[] {
+    const payload = this.#decoderAt(from.index + 1).decoder.decode(data);
+    if (!Array.isArray(payload)) throw new ProtocolError('an extension payload is not an array');
+    return payload;
+  }
+
+  #encoderAt(index: number): LevelEncoder {
+    let entry = this.#encoders[index];
+    if (entry === undefined) {
+      const level: Level = { index, base: 0, depth: 0 };
+      // msgpack's own depth check (local to each Encoder) is only a backstop: the extensions check
+      // the depth in the whole message, of containers only, before msgpack's check could fire.
+      const encoder = new Encoder<Level>({
+        extensionCodec: this.#extensions,
+        context: level,
+        maxDepth: this.#options.maxDepth + 1,
+      });
+      observeObjectDepth(encoder, (depth) => {
+        level.depth = depth;
+      });
+      entry = { encoder, level };
+      this.#encoders[index] = entry;
+    }
+    return entry;
+  }
+
+  #decoderAt(index: number): LevelDecoder {
+    let entry = this.#decoders[index];
+    if (entry === undefined) {
+      const { maxStrLength, maxBinLength, maxArrayLength, maxMapLength, maxExtLength } = this.#options;
+      const level: Level = { index, base: 0, depth: 0 };
+      const decoder = new Decoder<Level>({
+        extensionCodec: this.#extensions,
+        context: level,
+        maxStrLength,
+        maxBinLength,
+        maxArrayLength,
+        maxMapLength,
+        maxExtLength,
+      });
+      copyDecodedBinaries(decoder);
+      entry = { decoder, level };
+      this.#decoders[index] = entry;
+    }
+    return entry;
+  }
+}
+
+/** Messages larger than this, in bytes, do not leave their buffers behind in the reused coders. */
+const RETAINED_BUFFER_LIMIT = 1024 * 1024;
+
+interface LevelEncoder {
+  encoder: Encoder<Level>;
+  level: Level;
+}
+
+interface LevelDecoder {
+  decoder: Decoder<Level>;
+  level: Level;
+}
+
+function codecSettings(options: CodecOptions = {}): Readonly<Required<CodecOptions>> {
+  const settings = { ...DEFAULT_CODEC_OPTIONS };
+  for (const key of Object.keys(DEFAULT_CODEC_OPTIONS) as (keyof CodecOptions)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    const minimum = key === 'maxDepth' ? 1 : 0;
+    if (!Number.isInteger(value) || value < minimum) {
+      throw new ValueError(`codec option ${key} must be an integer >= ${minimum}, not ${String(value)}`);
+    }
+    settings[key] = value;
+  }
+  return Object.freeze(settings);
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
