@@ -6,9 +6,13 @@ import type { Token } from '../protocol.js';
 export interface RefHolder {
   /** The live object behind an id, or undefined if it has been freed. */
   resolve(id: string): unknown;
+  /** Drops the reference this ServerRef held (called once, by release() or the GC backstop). */
+  unref(id: string, ref: ServerRef): void;
 }
 
 export class ServerRef {
+  private released = false;
+
   constructor(
     readonly token: Token,
     private readonly holder: RefHolder,
@@ -22,5 +26,12 @@ export class ServerRef {
   /** Python's `==` on proxies of one server: same object. */
   equals(other: unknown): boolean {
     return other instanceof ServerRef && other.token.id === this.token.id;
+  }
+
+  /** Drops this reference now (idempotent); otherwise the garbage collector does it eventually. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.holder.unref(this.token.id, this);
   }
 }
