@@ -78,4 +78,6 @@ export interface WireRef {
   /** Server → client only: the exposed method names, and the proxy kind to fall back on. */
   exposed?: string[];
   kind?: ProxyKind;
+  /** A reference to an object of some OTHER server, passed through as plain data (no refcount). */
+  foreign?: boolean;
 }

@@ -1,0 +1,176 @@
+// A client's one persistent connection to a manager server, shared by all of its proxies. Every
+// request carries an id; replies may come back in any order; any number of calls may be in flight.
+// When the connection drops, every pending call rejects ConnectionClosedError at once.
+import createDebug from 'debug';
+import { Connection } from '../connection/connection.js';
+import type { Address } from '../connection/address.js';
+import { Codec, type CodecOptions } from '../codec/codec.js';
+import { AbortError, ConnectionClosedError, ProtocolError } from '../errors.js';
+import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
+
+const log = createDebug('mpmanagers:client');
+
+export interface ClientOptions {
+  /** Seconds allowed for connect + handshake. Default 5. */
+  handshakeTimeout?: number;
+  /** Largest frame accepted from the server, in bytes. Default 64 MiB. */
+  maxFrameSize?: number;
+  /** msgpack decode limits (see CodecOptions for the defaults). */
+  codec?: CodecOptions;
+}
+
+/** How references cross this session: the owning manager turns them into proxies and back. */
+export interface RefAdapter {
+  /** The wire form of a proxy (undefined when `value` is not a proxy). */
+  toWire(value: object, session: ClientSession): WireRef | undefined;
+  /** A proxy for a reference the server transferred to this session. */
+  fromWire(ref: WireRef, session: ClientSession): unknown;
+}
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  /** Set when the call was given an AbortSignal. */
+  detach?: () => void;
+}
+
+export class ClientSession {
+  private readonly pendingCalls = new Map<number, PendingCall>();
+  private nextRequestId = 1;
+  private readonly codec: Codec;
+  private closeError: Error | undefined;
+  /** Called once when the connection ends (after every pending call has been rejected). */
+  onClose: ((error: Error) => void) | undefined;
+
+  private constructor(
+    private readonly connection: Connection,
+    readonly address: Address,
+    refs: RefAdapter,
+    codecOptions: CodecOptions | undefined,
+  ) {
+    this.codec = new Codec(
+      {
+        toWire: (value) => refs.toWire(value, this),
+        fromWire: (ref) => refs.fromWire(ref, this),
+      },
+      codecOptions,
+    );
+    connection.onFrame = (payload) => this.onFrame(payload);
+    connection.onClose = (error) => this.onConnectionClose(error);
+  }
+
+  /** Connects, authenticates and pings (CPython's `connect()` sends `dummy`). */
+  static async open(address: Address, authkey: Uint8Array, refs: RefAdapter, options: ClientOptions = {}): Promise<ClientSession> {
+    const connection = await Connection.connect(address, {
+      authkey,
+      handshakeTimeout: options.handshakeTimeout,
+      maxFrameSize: options.maxFrameSize,
+    });
+    const session = new ClientSession(connection, address, refs, options.codec);
+    await session.call(null, 'dummy');
+    return session;
+  }
+
+  get closed(): boolean {
+    return this.closeError !== undefined;
+  }
+
+  get pendingCount(): number {
+    return this.pendingCalls.size;
+  }
+
+  /**
+   * Calls `method` on object `objectId` (null: a control operation). With a signal, aborting sends
+   * a cancel: the server stops the wait and the call rejects AbortError — unless it had already
+   * completed, in which case its result is delivered (nothing taken on the server is ever lost).
+   */
+  call(
+    objectId: string | null,
+    method: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> | null = null,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (this.closeError !== undefined) return Promise.reject(this.closeError);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    let bytes: Uint8Array;
+    const requestId = this.nextRequestId++;
+    try {
+      bytes = this.codec.encode([MessageType.Request, requestId, objectId, method, args, kwargs]);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise((resolve, reject) => {
+      const pending: PendingCall = { resolve, reject };
+      if (signal !== undefined) {
+        const onAbort = (): void => {
+          if (this.pendingCalls.has(requestId)) this.send([MessageType.Cancel, requestId]);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.pendingCalls.set(requestId, pending);
+      this.connection.send(bytes);
+    });
+  }
+
+  /** Fire-and-forget message (decref from a finalizer, cancel). */
+  send(message: unknown[]): void {
+    if (this.closeError === undefined) this.connection.send(this.codec.encode(message));
+  }
+
+  /** Ends the connection; every pending call rejects ConnectionClosedError. */
+  close(): void {
+    if (this.closeError !== undefined) return;
+    this.connection.close();
+    this.onConnectionClose(undefined, 'the client closed this connection');
+  }
+
+  private onFrame(payload: Buffer): void {
+    let message: unknown;
+    try {
+      message = this.codec.decode(payload);
+    } catch (err) {
+      log('undecodable reply from %o: %O', this.address, err);
+      return this.connection.destroy(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
+    }
+    if (!Array.isArray(message)) return this.connection.destroy(new ProtocolError('a message must be an array'));
+    if (message[0] === MessageType.Reply) {
+      const pending = this.pendingCalls.get(message[1]);
+      if (pending === undefined) return log('reply to unknown request %o', message[1]);
+      this.pendingCalls.delete(message[1]);
+      pending.detach?.();
+      if (message[2] === ReplyKind.Return) pending.resolve(message[3]);
+      else pending.reject(asError(message[3]));
+    } else if (message[0] === MessageType.Ping) {
+      this.send([MessageType.Pong, message[1]]);
+    }
+  }
+
+  private onConnectionClose(error?: Error, why = 'the connection to the manager closed'): void {
+    if (this.closeError !== undefined) return;
+    const closeError = new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error });
+    this.closeError = closeError;
+    const pending = [...this.pendingCalls.values()];
+    this.pendingCalls.clear();
+    for (const call of pending) {
+      call.detach?.();
+      call.reject(closeError);
+    }
+    this.onClose?.(closeError);
+  }
+}
+
+function asError(payload: unknown): Error {
+  if (payload instanceof Error) return payload;
+  return new ProtocolError(`malformed error reply: ${String(payload)}`);
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error && signal.reason.name === 'AbortError' ? new AbortError(signal.reason.message) : new AbortError('the operation was aborted');
+}
+
+/** A token for a reference this client cannot turn into a proxy (another server's object). */
+export function tokenOf(ref: WireRef): Token {
+  return new Token(ref.typeid, ref.address, ref.id);
+}

@@ -1,0 +1,54 @@
+// mpmanagers: Python's multiprocessing.managers for TypeScript on Node.js.
+export { BaseManager, type ManagerOptions } from './manager/baseManager.js';
+export { SyncManager } from './manager/syncManager.js';
+export { Server, type ServerOptions } from './server/server.js';
+export type { RegisterOptions } from './server/registry.js';
+export { ServerRef } from './server/serverRef.js';
+export { BaseProxy, type ProxyClass, type WaitOptions } from './proxies/base.js';
+export { AutoProxy } from './proxies/auto.js';
+export { ListProxy } from './proxies/list.js';
+export { DictProxy, type DictKey } from './proxies/dict.js';
+export { NamespaceProxy } from './proxies/namespace.js';
+export { ValueProxy, ArrayProxy } from './proxies/value.js';
+export { IteratorProxy } from './proxies/iterator.js';
+export { Token } from './protocol.js';
+export type { Address } from './connection/address.js';
+export { Slice } from './codec/slice.js';
+export { Namespace, Value, SharedArray } from './server/adapters/index.js';
+export {
+  ManagerError,
+  AuthenticationError,
+  ConnectionClosedError,
+  ProtocolError,
+  RemoteError,
+  Empty,
+  Full,
+  KeyError,
+  IndexError,
+  ValueError,
+  TypeError,
+  RangeError,
+  RuntimeError,
+  AttributeError,
+  BrokenBarrierError,
+  TimeoutError,
+  StopIteration,
+  AbortError,
+} from './errors.js';
+export { QueueProxy } from './proxies/queue.js';
+export { AcquirerProxy } from './proxies/acquirer.js';
+export { ConditionProxy } from './proxies/condition.js';
+export { EventProxy } from './proxies/event.js';
+export { BarrierProxy } from './proxies/barrier.js';
+export {
+  Queue,
+  JoinableQueue,
+  Lock,
+  RLock,
+  Semaphore,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  Barrier,
+  DEFAULT_OWNER,
+} from './primitives/index.js';

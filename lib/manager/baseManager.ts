@@ -1,0 +1,199 @@
+// BaseManager: the user's entry point. Registers shared types (per class, inherited), serves them
+// (`getServer()`, `start()`), or connects to a server and creates proxies (`connect()`,
+// `manager[typeid](...)`). One connection per manager, shared by all its proxies.
+import createDebug from 'debug';
+import type { Address } from '../connection/address.js';
+import { formatAddress } from '../connection/address.js';
+import type { CodecOptions } from '../codec/codec.js';
+import { ManagerError } from '../errors.js';
+import { Token, type WireRef } from '../protocol.js';
+import { ClientSession, type RefAdapter } from '../client/session.js';
+import { Server } from '../server/server.js';
+import { makeEntry, type RegisterOptions } from '../server/registry.js';
+import { BaseProxy, type ProxyClass } from '../proxies/base.js';
+import { AutoProxy } from '../proxies/auto.js';
+import { ListProxy } from '../proxies/list.js';
+import { DictProxy } from '../proxies/dict.js';
+import { IteratorProxy } from '../proxies/iterator.js';
+import { registryOf, ownRegistryOf } from './classRegistry.js';
+import { toAuthkey, defaultAuthkey } from './authkey.js';
+
+const log = createDebug('mpmanagers:manager');
+
+export interface ManagerOptions {
+  /** Server address: `[host, port]` (port 0 = any free port) or a Unix socket path. */
+  address?: Address;
+  /** Shared secret; a string is UTF-8 encoded. Default: this process's authkey (inherited by children). */
+  authkey?: string | Uint8Array;
+  /** Seconds allowed for a handshake, both ways. Default 5. */
+  handshakeTimeout?: number;
+  /** Largest frame accepted after authentication, in bytes. Default 64 MiB. */
+  maxFrameSize?: number;
+  /** msgpack decode limits (see CodecOptions for the defaults). */
+  codec?: CodecOptions;
+  /** Server side: release what a disconnected client held (locks, semaphore units). Default true. */
+  releaseOnDisconnect?: boolean;
+}
+
+type State = 'initial' | 'connected' | 'closed';
+
+export class BaseManager implements RefAdapter {
+  /**
+   * Registers a shared type on this manager class (and its subclasses). With `createMethod`
+   * (default true) the instances get `manager[typeid](...args) => Promise<proxy>`.
+   */
+  static register<P extends ProxyClass>(typeid: string, options: RegisterOptions<P> = {}): void {
+    const entry = makeEntry<ProxyClass>(typeid, options);
+    ownRegistryOf(this).set(typeid, entry);
+    if (entry.createMethod) {
+      Object.defineProperty(this.prototype, typeid, {
+        configurable: true,
+        writable: true,
+        value: function (this: BaseManager, ...args: unknown[]) {
+          return this._create(typeid, args);
+        },
+      });
+    }
+  }
+
+  protected _address: Address | undefined;
+  protected readonly _authkey: Uint8Array;
+  protected readonly options: ManagerOptions;
+  protected session: ClientSession | undefined;
+  protected state: State = 'initial';
+
+  constructor(options: ManagerOptions = {}) {
+    this.options = options;
+    this._address = options.address;
+    this._authkey = options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey);
+  }
+
+  /** The server's address once known (given, listening, started or connected). */
+  get address(): Address | undefined {
+    return this._address;
+  }
+
+  get authkey(): Uint8Array {
+    return this._authkey;
+  }
+
+  /** The registry this manager's class uses. */
+  get registry() {
+    return registryOf(this.constructor);
+  }
+
+  /** An in-process server for this manager's registry (call `listen()` or `serveForever()` on it). */
+  getServer(): Server {
+    if (this.state !== 'initial') throw new ManagerError('getServer() is only available before connect()/start()');
+    return new Server(this.registry, {
+      address: this._address,
+      authkey: this._authkey,
+      handshakeTimeout: this.options.handshakeTimeout,
+      maxFrameSize: this.options.maxFrameSize,
+      codec: this.options.codec,
+      releaseOnDisconnect: this.options.releaseOnDisconnect,
+    });
+  }
+
+  /** Connects to the server at `address` and authenticates; rejects AuthenticationError on a bad key. */
+  async connect(): Promise<void> {
+    if (this.state === 'connected') throw new ManagerError('already connected');
+    if (this.state === 'closed') throw new ManagerError('this manager has been closed');
+    if (this._address === undefined) throw new ManagerError('connect() needs an address');
+    this.session = await ClientSession.open(this._address, this._authkey, this, {
+      handshakeTimeout: this.options.handshakeTimeout,
+      maxFrameSize: this.options.maxFrameSize,
+      codec: this.options.codec,
+    });
+    this.session.onClose = (error) => log('connection to %s closed: %s', formatAddress(this._address), error.message);
+    this.state = 'connected';
+  }
+
+  /** Asks the server to stop (the server this manager started, or the one it is connected to). */
+  async shutdown(): Promise<void> {
+    const session = this.requireSession();
+    await session.call(null, 'shutdown');
+    await this.close();
+  }
+
+  /** Drops this client's connection; pending calls reject ConnectionClosedError. */
+  async close(): Promise<void> {
+    this.session?.close();
+    this.state = 'closed';
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async _debugInfo(): Promise<string> {
+    return (await this.requireSession().call(null, 'debug_info')) as string;
+  }
+
+  async _numberOfObjects(): Promise<number> {
+    return (await this.requireSession().call(null, 'number_of_objects')) as number;
+  }
+
+  /** Creates a shared object of `typeid` on the server; resolves to its proxy. */
+  _create(typeid: string, args: unknown[] = [], kwargs: Record<string, unknown> | null = null): Promise<any> {
+    return this.requireSession().call(null, 'create', [typeid, ...args], kwargs);
+  }
+
+  /**
+   * A new proxy, holding its own reference, for an object another process shared with us (CPython's
+   * RebuildProxy): `ref` is what `proxyRef(proxy)` produced there. The sender must keep its proxy
+   * alive until this resolves.
+   */
+  async _proxyFromRef(ref: SharedRef): Promise<any> {
+    const session = this.requireSession();
+    await session.call(null, 'incref', [ref.id]);
+    const exposed = ref.exposed ?? ((await session.call(null, 'get_methods', [ref.id])) as string[]);
+    return this.fromWire({ typeid: ref.typeid, address: session.address, id: ref.id, exposed, kind: ref.kind ?? 'auto' }, session);
+  }
+
+  protected requireSession(): ClientSession {
+    if (this.session === undefined || this.state !== 'connected') {
+      throw new ManagerError(this.state === 'closed' ? 'this manager has been closed' : 'not connected: call connect() or start() first');
+    }
+    return this.session;
+  }
+
+  // ---- RefAdapter: how proxies cross this manager's connection
+
+  toWire(value: object, session: ClientSession): WireRef | undefined {
+    return value instanceof BaseProxy ? value._toWire(session) : undefined;
+  }
+
+  fromWire(ref: WireRef, session: ClientSession): unknown {
+    const token = new Token(ref.typeid, session.address, ref.id);
+    if (ref.foreign || ref.kind === undefined) return new Token(ref.typeid, ref.address, ref.id);
+    const proxytype = this.registry.get(ref.typeid)?.proxytype ?? PROXY_BY_KIND[ref.kind];
+    return new proxytype(token, session, ref.exposed);
+  }
+}
+
+/** A proxy described for another process: enough to rebuild it there (see `_proxyFromRef`). */
+export interface SharedRef {
+  typeid: string;
+  address: Address;
+  id: string;
+  exposed?: string[];
+  kind?: NonNullable<WireRef['kind']>;
+}
+
+/** Describes a proxy so that another process can rebuild it with `_proxyFromRef`. */
+export function proxyRef(proxy: BaseProxy): SharedRef {
+  const t = proxy._token;
+  if (t.address === undefined) throw new ManagerError('this proxy has no server address');
+  const kind = proxy instanceof ListProxy ? 'list' : proxy instanceof DictProxy ? 'dict' : 'auto';
+  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind };
+}
+
+const PROXY_BY_KIND: Record<NonNullable<WireRef['kind']>, ProxyClass> = {
+  auto: AutoProxy,
+  list: ListProxy,
+  dict: DictProxy,
+};
+
+// Every manager can serve live iterators (dict iteration, generators returned by methods).
+BaseManager.register('Iterator', { proxytype: IteratorProxy, createMethod: false });

@@ -1,0 +1,27 @@
+// AutoProxy: one method per exposed name, each forwarding its arguments to `_callMethod`.
+// Names that would shadow BaseProxy members, or make the proxy a thenable (`then`), are not added:
+// call those through `_callMethod`.
+import type { Token } from '../protocol.js';
+import type { ClientSession } from '../client/session.js';
+import { BaseProxy } from './base.js';
+
+const RESERVED = new Set(['then', 'catch', 'finally', 'constructor', 'toString', 'toJSON']);
+
+export class AutoProxy extends BaseProxy {
+  [method: string]: any;
+
+  constructor(token: Token, session: ClientSession, exposed: readonly string[] = []) {
+    super(token, session, exposed);
+    for (const name of exposed) {
+      if (RESERVED.has(name) || name in this) continue;
+      Object.defineProperty(this, name, {
+        value: (...args: unknown[]) => this._callMethod(name, args),
+        enumerable: false,
+      });
+    }
+  }
+
+  override _describe(): string {
+    return `<AutoProxy[${this._token.typeid}] object, typeid '${this._token.typeid}' at ${this._token.id}>`;
+  }
+}

@@ -1,0 +1,226 @@
+// The server's shared objects: ids, referents, what each exposes, and who holds references.
+//
+// References are counted per owner (one owner per client connection), so a connection that goes
+// away takes exactly its own references with it (CPython leaks them). ServerRefs stored inside other
+// shared objects hold "internal" references that keep an object alive while it is held. Ids are
+// never reused, so a stale proxy can never reach a different object.
+import createDebug from 'debug';
+import { KeyError } from '../errors.js';
+import { Token, type ProxyKind, type WireRef } from '../protocol.js';
+import type { Address } from '../connection/address.js';
+import { ServerRef, type RefHolder } from './serverRef.js';
+import { contextAware } from './callContext.js';
+
+const log = createDebug('mpmanagers:server');
+
+export interface ObjectEntry {
+  readonly id: string;
+  readonly typeid: string;
+  /** The shared object itself: what the server program holds and `#GETVALUE` copies. */
+  readonly referent: unknown;
+  /** What methods are called on: the referent, or an adapter giving it Python semantics. */
+  readonly target: any;
+  readonly kind: ProxyKind;
+  readonly exposed: ReadonlySet<string>;
+  readonly exposedList: string[];
+  readonly methodToTypeid: Readonly<Record<string, string>> | undefined;
+  /** The target's methods take a CallContext first (hosted synchronization primitives). */
+  readonly takesContext: boolean;
+  /** References held by client connections, summed. */
+  externalRefs: number;
+  /** References held by ServerRefs (nested proxies stored on the server). */
+  internalRefs: number;
+}
+
+export interface NewObject {
+  typeid: string;
+  referent: unknown;
+  target: object;
+  kind: ProxyKind;
+  exposed: readonly string[];
+  methodToTypeid: Readonly<Record<string, string>> | undefined;
+}
+
+export class ObjectTable implements RefHolder {
+  readonly entries = new Map<string, ObjectEntry>();
+  /** owner (a client connection) → object id → references it holds. */
+  private readonly refsByOwner = new Map<object, Map<string, number>>();
+  /** Object referents already shared → their id, so a singleton callable yields one id (as CPython). */
+  private readonly idsByReferent = new Map<object, string>();
+  private nextId = 1;
+  private readonly gcBackstop = new FinalizationRegistry<string>((id) => this.dropInternal(id));
+
+  constructor(private readonly addressOf: () => Address | undefined) {}
+
+  /** Adds (or finds) a shared object; the caller then takes references on it. */
+  add(spec: NewObject): ObjectEntry {
+    const key = typeof spec.referent === 'object' && spec.referent !== null ? spec.referent : undefined;
+    const existing = key !== undefined ? this.idsByReferent.get(key) : undefined;
+    if (existing !== undefined) return this.entries.get(existing)!;
+    const id = (this.nextId++).toString(16);
+    const entry: ObjectEntry = {
+      id,
+      typeid: spec.typeid,
+      referent: spec.referent,
+      target: spec.target,
+      kind: spec.kind,
+      exposed: new Set(spec.exposed),
+      exposedList: [...spec.exposed],
+      methodToTypeid: spec.methodToTypeid,
+      takesContext: contextAware(spec.target),
+      externalRefs: 0,
+      internalRefs: 0,
+    };
+    this.entries.set(id, entry);
+    if (key !== undefined) this.idsByReferent.set(key, id);
+    return entry;
+  }
+
+  get(id: string): ObjectEntry {
+    const entry = this.entries.get(id);
+    if (entry === undefined) throw new KeyError(`no shared object with id '${id}' (freed or never created)`);
+    return entry;
+  }
+
+  resolve(id: string): unknown {
+    return this.entries.get(id)?.referent;
+  }
+
+  incref(owner: object, id: string): void {
+    const entry = this.get(id);
+    let refs = this.refsByOwner.get(owner);
+    if (refs === undefined) this.refsByOwner.set(owner, (refs = new Map()));
+    refs.set(id, (refs.get(id) ?? 0) + 1);
+    entry.externalRefs++;
+  }
+
+  decref(owner: object, id: string): void {
+    const refs = this.refsByOwner.get(owner);
+    const held = refs?.get(id) ?? 0;
+    if (held <= 0) throw new KeyError(`this connection holds no reference to object '${id}'`);
+    if (held === 1) refs!.delete(id);
+    else refs!.set(id, held - 1);
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    entry.externalRefs--;
+    this.freeIfUnreferenced(entry);
+  }
+
+  /** Drops every reference an owner holds (its connection closed). Returns how many objects it held. */
+  releaseOwner(owner: object): number {
+    const refs = this.refsByOwner.get(owner);
+    if (refs === undefined) return 0;
+    this.refsByOwner.delete(owner);
+    for (const [id, count] of refs) {
+      const entry = this.entries.get(id);
+      if (entry === undefined) continue;
+      entry.externalRefs -= count;
+      this.freeIfUnreferenced(entry);
+    }
+    return refs.size;
+  }
+
+  /** A ServerRef holding an internal reference, for a decoded proxy of this server. */
+  makeServerRef(typeid: string, id: string): ServerRef {
+    const ref = new ServerRef(new Token(typeid, this.addressOf(), id), this);
+    const entry = this.entries.get(id);
+    if (entry !== undefined) {
+      entry.internalRefs++;
+      this.gcBackstop.register(ref, id, ref);
+    }
+    return ref;
+  }
+
+  unref(id: string, ref: ServerRef): void {
+    if (this.gcBackstop.unregister(ref)) this.dropInternal(id);
+  }
+
+  /** The wire form of an object, optionally transferring one reference to `owner`. */
+  wireRef(entry: ObjectEntry, owner: object | undefined): WireRef {
+    if (owner !== undefined) this.incref(owner, entry.id);
+    return {
+      typeid: entry.typeid,
+      address: this.addressOf(),
+      id: entry.id,
+      exposed: entry.exposedList,
+      kind: entry.kind,
+    };
+  }
+
+  /** Objects with at least one reference from a client (CPython's number_of_objects). */
+  numberOfObjects(): number {
+    let n = 0;
+    for (const entry of this.entries.values()) if (entry.externalRefs > 0) n++;
+    return n;
+  }
+
+  debugInfo(): string {
+    const lines: string[] = [];
+    for (const e of this.entries.values()) {
+      lines.push(`  ${e.id}:       refcount=${e.externalRefs} internal=${e.internalRefs} typeid=${e.typeid}`);
+      lines.push(`    ${describe(e.referent).slice(0, 75)}`);
+    }
+    lines.push(`  connections holding references: ${this.refsByOwner.size}`);
+    return lines.join('\n');
+  }
+
+  /** Frees everything (server shutdown). */
+  clear(): void {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    this.idsByReferent.clear();
+    this.refsByOwner.clear();
+    for (const entry of all) disposeReferent(entry);
+  }
+
+  private dropInternal(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    entry.internalRefs--;
+    this.freeIfUnreferenced(entry);
+  }
+
+  private freeIfUnreferenced(entry: ObjectEntry): void {
+    if (entry.externalRefs > 0 || entry.internalRefs > 0) return;
+    this.entries.delete(entry.id);
+    if (typeof entry.referent === 'object' && entry.referent !== null) this.idsByReferent.delete(entry.referent);
+    log('freed object %s (%s)', entry.id, entry.typeid);
+    releaseNestedRefs(entry.referent);
+    disposeReferent(entry);
+  }
+}
+
+/** A freed container lets go of the nested proxies it held, now rather than at the next GC. */
+function releaseNestedRefs(value: unknown, depth = 0): void {
+  if (depth > 32 || typeof value !== 'object' || value === null) return;
+  if (value instanceof ServerRef) return value.release();
+  if (Array.isArray(value)) for (const v of value) releaseNestedRefs(v, depth + 1);
+  else if (value instanceof Map) for (const [k, v] of value) (releaseNestedRefs(k, depth + 1), releaseNestedRefs(v, depth + 1));
+  else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
+    for (const v of Object.values(value)) releaseNestedRefs(v, depth + 1);
+  }
+}
+
+/** Referents that own resources (a Pool, say) are disposed of when freed. */
+function disposeReferent(entry: ObjectEntry): void {
+  const referent = entry.referent as { [Symbol.asyncDispose]?: () => Promise<void>; [Symbol.dispose]?: () => void } | null;
+  if (typeof referent !== 'object' || referent === null) return;
+  try {
+    if (typeof referent[Symbol.asyncDispose] === 'function') {
+      referent[Symbol.asyncDispose]!().catch((err: unknown) => log('disposing %s failed: %O', entry.id, err));
+    } else if (typeof referent[Symbol.dispose] === 'function') {
+      referent[Symbol.dispose]!();
+    }
+  } catch (err) {
+    log('disposing %s failed: %O', entry.id, err);
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    if (typeof value === 'object' && value !== null && typeof (value as any).__repr__ === 'function') return String((value as any).__repr__());
+    return typeof value === 'object' ? JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

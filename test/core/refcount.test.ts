@@ -1,0 +1,105 @@
+// References: per connection, given back by release, dispose and close; nested ones kept while held.
+import { expect } from 'chai';
+import { SyncManager, ListProxy, ManagerError, KeyError } from '../../lib/index.js';
+import { serve, eventually, type Served } from '../helpers/servers.js';
+
+describe('Reference counting', () => {
+  let served: Served<SyncManager>;
+  let observer: SyncManager;
+  before(async () => {
+    served = await serve(SyncManager);
+    observer = await served.client();
+  });
+  after(() => served.close());
+
+  it('_release() gives the reference back at once, is idempotent, and later calls reject', async () => {
+    const m = await served.client();
+    const l = await m.list([1]);
+    expect(await observer._numberOfObjects()).to.equal(1);
+    await l._release();
+    await l._release();
+    expect(await observer._numberOfObjects()).to.equal(0);
+    let error: unknown;
+    try {
+      await l.append(2);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ManagerError);
+    expect(String((error as Error).message)).to.match(/released/);
+  });
+
+  it('await using releases, and so does closing the client connection', async () => {
+    const m = await served.client();
+    {
+      await using _a = await m.list();
+      await using _b = await m.dict();
+      expect(await observer._numberOfObjects()).to.equal(2);
+    }
+    expect(await observer._numberOfObjects()).to.equal(0);
+    await m.list();
+    await m.dict();
+    await m.Namespace();
+    expect(await observer._numberOfObjects()).to.equal(3);
+    await m.close();
+    await eventually(async () => (await observer._numberOfObjects()) === 0);
+  });
+
+  it('two proxies of one object each hold a reference; the object lives until both let go', async () => {
+    const m = await served.client();
+    const outer = await m.list();
+    const inner = await m.list(['x']);
+    await outer.append(inner);
+    const again = (await outer.get(0)) as ListProxy;
+    expect(again._token.id).to.equal(inner._token.id);
+    await inner._release();
+    expect(await again._getValue()).to.deep.equal(['x']);
+    await again._release();
+    await outer._release();
+    expect(await observer._numberOfObjects()).to.equal(0);
+  });
+
+  it('a nested proxy keeps its object alive while a container holds it, and frees it with the container', async () => {
+    const m = await served.client();
+    const inner = await m.list(['kept']);
+    const innerId = inner._token.id;
+    const outer = await m.dict({ inner });
+    await inner._release();
+    expect(await observer._debugInfo()).to.include(`${innerId}:`);
+    const back = (await outer.get('inner')) as ListProxy;
+    expect(await back._getValue()).to.deep.equal(['kept']);
+    await back._release();
+    await outer._release();
+    expect(await observer._debugInfo()).not.to.include(`${innerId}:`);
+  });
+
+  it('ids are never reused: a stale id rejects KeyError instead of reaching another object', async () => {
+    const m = await served.client();
+    const a = await m.list();
+    const id = a._token.id;
+    await a._release();
+    const b = await m.list();
+    expect(b._token.id).not.to.equal(id);
+    let error: unknown;
+    try {
+      await m['session']!.call(id, '__len__');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(KeyError);
+  });
+
+  it('a client cannot decref references it does not hold', async () => {
+    const owner = await served.client();
+    const other = await served.client();
+    const l = await owner.list();
+    let error: unknown;
+    try {
+      await other['session']!.call(null, 'decref', [l._token.id]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(KeyError);
+    expect(await l.length()).to.equal(0);
+  });
+});
