@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { decode, encode } from '@msgpack/msgpack';
 import { SyncManager, AuthenticationError, type DictProxy } from '../../lib/index.js';
+import { rejection } from '../helpers/assertions.js';
 import { serve, type Served } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw.js';
 
@@ -42,12 +43,7 @@ describe('Bad input', () => {
     expect((await c.readFrame()).toString()).to.equal('#FAILURE#');
     await expectClosedQuickly(c);
     const bad = new SyncManager({ address: served.address, authkey: 'not-the-key' });
-    let error: unknown;
-    try {
-      await bad.connect();
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(bad.connect());
     expect(error).to.be.instanceOf(AuthenticationError);
     await stillServing();
   });
@@ -76,12 +72,7 @@ describe('Bad input', () => {
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     const port = (fake.address() as net.AddressInfo).port;
     const m = new SyncManager({ address: ['127.0.0.1', port], authkey: 'test-key' });
-    let error: unknown;
-    try {
-      await m.connect();
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(m.connect());
     fake.close();
     expect(error).to.be.instanceOf(AuthenticationError);
   });
@@ -169,12 +160,7 @@ describe('Bad input', () => {
 
   it('non-exposed methods, constructor, __proto__ and toString are refused with AttributeError', async () => {
     for (const method of ['not_a_method', 'constructor', '__proto__', 'toString', 'valueOf', '_private', '__defineGetter__']) {
-      let error: unknown;
-      try {
-        await healthyList._callMethod(method, ['x']);
-      } catch (e) {
-        error = e;
-      }
+      const error: unknown = await rejection(healthyList._callMethod(method, ['x']));
       expect((error as Error | undefined)?.name, method).to.equal('AttributeError');
     }
     await stillServing();

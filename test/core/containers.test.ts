@@ -15,15 +15,8 @@ import {
   RangeError as PyRangeError,
 } from '../../lib/index.js';
 import { serve, type Served } from '../helpers/servers.js';
+import { rejection } from '../helpers/assertions.js';
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('SyncManager containers', () => {
   let served: Served<SyncManager>;

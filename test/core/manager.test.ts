@@ -15,6 +15,7 @@ import {
   Token,
   type ServerRef,
 } from '../../lib/index.js';
+import { rejection } from '../helpers/assertions.js';
 import { serve, type Served } from '../helpers/servers.js';
 
 class Counter {
@@ -95,12 +96,7 @@ describe('BaseManager', () => {
 
   it('connect() rejects AuthenticationError on a wrong key and the server keeps serving', async () => {
     const bad = new TestManager({ address: served.address, authkey: 'wrong' });
-    let error: unknown;
-    try {
-      await bad.connect();
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(bad.connect());
     expect(error).to.be.instanceOf(AuthenticationError);
     const good = await served.client();
     const c = await good.Counter();
@@ -114,12 +110,7 @@ describe('BaseManager', () => {
     expect([...c._exposed].sort()).to.deep.equal(['fail', 'failPlain', 'increment', 'range', 'slowDouble']);
     expect(await c.increment(5)).to.equal(5);
     for (const name of ['_hidden', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
-      let error: unknown;
-      try {
-        await c._callMethod(name);
-      } catch (e) {
-        error = e;
-      }
+      const error: unknown = await rejection(c._callMethod(name));
       expect(error, name).to.be.instanceOf(AttributeError);
     }
   });
@@ -129,12 +120,7 @@ describe('BaseManager', () => {
     const limited = await m.limited();
     expect(limited._exposed).to.deep.equal(['increment']);
     expect(await limited.increment()).to.equal(1);
-    let error: unknown;
-    try {
-      await limited._callMethod('fail');
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(limited._callMethod('fail'));
     expect(error).to.be.instanceOf(AttributeError);
     const hidden = await m.with_hidden();
     expect(await hidden._hidden()).to.equal('secret');
@@ -149,12 +135,7 @@ describe('BaseManager', () => {
   it('errors keep their Python class, message and the server-side stack; others arrive as RemoteError', async () => {
     const m = await served.client();
     const c = await m.Counter();
-    let error: any;
-    try {
-      await c.fail();
-    } catch (e) {
-      error = e;
-    }
+    let error: any = await rejection(c.fail());
     expect(error).to.be.instanceOf(ValueError);
     expect(error.message).to.equal('bad value');
     expect(error.stack).to.include('fail');
@@ -196,12 +177,7 @@ describe('BaseManager', () => {
     const o = await m.get_object();
     expect(o).to.be.instanceOf(DictProxy);
     expect(await o.get('a')).to.equal(1);
-    let error: unknown;
-    try {
-      await o.delete('missing');
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(o.delete('missing'));
     expect(error).to.be.instanceOf(KeyError);
   });
 
@@ -229,12 +205,7 @@ describe('BaseManager', () => {
     const c = await m.async_counter();
     const pending = c.slowDouble(1);
     await m.close();
-    let error: unknown;
-    try {
-      await pending;
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(pending);
     expect(error).to.be.instanceOf(ConnectionClosedError);
     expect(() => m.Counter()).to.throw(ManagerError);
   });
@@ -263,12 +234,7 @@ describe('Server lifecycle', () => {
     await client.shutdown();
     await done;
     const late = new TestManager({ address, authkey: 'k' });
-    let error: unknown;
-    try {
-      await late.connect();
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(late.connect());
     expect(error).to.be.instanceOf(ConnectionClosedError);
   });
 

@@ -1,6 +1,7 @@
 // References: per connection, given back by release, dispose and close; nested ones kept while held.
 import { expect } from 'chai';
 import { SyncManager, ListProxy, ManagerError, KeyError } from '../../lib/index.js';
+import { rejection } from '../helpers/assertions.js';
 import { serve, eventually, type Served } from '../helpers/servers.js';
 
 describe('Reference counting', () => {
@@ -19,12 +20,7 @@ describe('Reference counting', () => {
     await l._release();
     await l._release();
     expect(await observer._numberOfObjects()).to.equal(0);
-    let error: unknown;
-    try {
-      await l.append(2);
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(l.append(2));
     expect(error).to.be.instanceOf(ManagerError);
     expect(String((error as Error).message)).to.match(/released/);
   });
@@ -80,12 +76,7 @@ describe('Reference counting', () => {
     await a._release();
     const b = await m.list();
     expect(b._token.id).not.to.equal(id);
-    let error: unknown;
-    try {
-      await m['session']!.call(id, '__len__');
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(m['session']!.call(id, '__len__'));
     expect(error).to.be.instanceOf(KeyError);
   });
 
@@ -93,12 +84,7 @@ describe('Reference counting', () => {
     const owner = await served.client();
     const other = await served.client();
     const l = await owner.list();
-    let error: unknown;
-    try {
-      await other['session']!.call(null, 'decref', [l._token.id]);
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await rejection(other['session']!.call(null, 'decref', [l._token.id]));
     expect(error).to.be.instanceOf(KeyError);
     expect(await l.length()).to.equal(0);
   });
