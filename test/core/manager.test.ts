@@ -36,6 +36,10 @@ class Counter {
     e.name = 'CustomError';
     throw e;
   }
+  /** Never settles: only the connection going away can end a call to it. */
+  hang(): Promise<never> {
+    return new Promise(() => {});
+  }
   _hidden(): string {
     return 'secret';
   }
@@ -107,7 +111,7 @@ describe('BaseManager', () => {
     const m = await served.client();
     const c = await m.Counter();
     expect(c).to.be.instanceOf(AutoProxy);
-    expect([...c._exposed].sort()).to.deep.equal(['fail', 'failPlain', 'increment', 'range', 'slowDouble']);
+    expect([...c._exposed].sort()).to.deep.equal(['fail', 'failPlain', 'hang', 'increment', 'range', 'slowDouble']);
     expect(await c.increment(5)).to.equal(5);
     for (const name of ['_hidden', 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
       const error: unknown = await rejection(c._callMethod(name));
@@ -249,6 +253,18 @@ describe('Server lifecycle', () => {
     await served.server.close();
     const outcome = await pending;
     expect(outcome === 10 || outcome instanceof ConnectionClosedError).to.equal(true);
+    await served.close();
+  });
+
+  it('a call pending when the server closes rejects ConnectionClosedError promptly', async () => {
+    const served = await serve(TestManager);
+    const m = await served.client();
+    const c = await m.Counter();
+    const pending = rejection(c.hang());
+    await served.server.close();
+    const started = Date.now();
+    expect(await pending).to.be.instanceOf(ConnectionClosedError);
+    expect(Date.now() - started).to.be.lessThan(3000);
     await served.close();
   });
 

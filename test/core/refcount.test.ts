@@ -89,3 +89,44 @@ describe('Reference counting', () => {
     expect(await l.length()).to.equal(0);
   });
 });
+
+describe('Garbage-collection backstops', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+
+  async function collect(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('a proxy that is garbage-collected without _release() gives its reference back', async () => {
+    expect(gc, 'mocha runs with --expose-gc').to.be.a('function');
+    const served = await serve(SyncManager);
+    const m = await served.client();
+    await (async () => {
+      await m.list([1, 2, 3]); // the proxy becomes garbage at once
+    })();
+    expect(await m._numberOfObjects()).to.equal(1);
+    await collect();
+    await eventually(async () => (await m._numberOfObjects()) === 0);
+    await served.close();
+  });
+
+  it('a nested reference dropped from a container on the server is freed by the server-side backstop', async () => {
+    const served = await serve(SyncManager);
+    const m = await served.client();
+    const outer = await m.list();
+    const inner = await m.list(['x']);
+    const innerId = inner._token.id;
+    await outer.append(inner);
+    await inner._release();
+    await outer.pop(); // the returned proxy is garbage at once; the server's ServerRef too
+    await collect();
+    await eventually(async () => {
+      await collect();
+      return !(await m._debugInfo()).includes(`  ${innerId}:`);
+    });
+    await served.close();
+  });
+});
