@@ -112,7 +112,7 @@ export class ServerSession {
     const typeid = entry?.methodToTypeid?.[method];
     if (result instanceof Promise) {
       result.then(
-        (value) => this.replyValue(id, typeid === undefined ? value : this.host.adopt(this, typeid, value)),
+        (value) => this.replyValue(id, typeid === undefined ? value : this.adoptOrError(typeid, value, id)),
         (err) => this.replyError(id, err),
       );
     } else {

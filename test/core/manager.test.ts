@@ -67,6 +67,10 @@ TestManager.register('get_object', { callable: () => ({ a: 1 }) });
 TestManager.register('async_counter', { callable: async () => new Counter() });
 TestManager.register('limited', { callable: () => new Counter(), exposed: ['increment'] });
 TestManager.register('with_hidden', { callable: () => new Counter(), exposed: ['increment', '_hidden'] });
+TestManager.register('bad_typeid', {
+  callable: () => new Counter(),
+  methodToTypeid: { slowDouble: 'no_such_typeid', increment: 'no_such_typeid' },
+});
 TestManager.register('no_create', { callable: () => new Counter(), createMethod: false });
 
 class SubManager extends TestManager {}
@@ -160,6 +164,14 @@ describe('BaseManager', () => {
     const seen: number[] = [];
     for await (const v of it) seen.push(v as number);
     expect(seen).to.deep.equal([0, 1, 2, 3]);
+  });
+
+  it('a method_to_typeid naming an unknown typeid rejects (sync and async methods) and the server survives', async () => {
+    const m = await served.client();
+    const c = (await m._create('bad_typeid')) as AutoProxy;
+    expect(await rejection(c.increment())).to.be.instanceOf(ManagerError);
+    expect(await rejection(c.slowDouble(2))).to.be.instanceOf(ManagerError);
+    expect(await (await m.Counter()).increment()).to.equal(1);
   });
 
   it('a plain Array referent is served with list semantics over the same array', async () => {
