@@ -81,6 +81,21 @@ export class AbortError extends ManagerError {
   override name = 'AbortError';
 }
 
+/**
+ * A server limit was reached: too many connections, calls in flight on one connection, or objects
+ * created by one client. `limit` names the server option (`maxConnections`, `maxInFlight`,
+ * `maxObjectsPerConnection`); the message says what was refused.
+ */
+export class LimitError extends ManagerError {
+  override name = 'LimitError';
+  /** The ServerOptions field whose limit was reached (travels with the error as a data field). */
+  declare limit?: string;
+  constructor(message?: string, limit?: string) {
+    super(message);
+    if (limit !== undefined) this.limit = limit;
+  }
+}
+
 type ErrorClass = new (message?: string) => Error;
 
 /**
@@ -105,4 +120,5 @@ export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['TimeoutError', TimeoutError],
   ['StopIteration', StopIteration],
   ['AbortError', AbortError],
+  ['LimitError', LimitError],
 ]);

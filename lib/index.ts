@@ -34,6 +34,7 @@ export {
   TimeoutError,
   StopIteration,
   AbortError,
+  LimitError,
 } from './errors.js';
 export { QueueProxy } from './proxies/queue.js';
 export { AcquirerProxy } from './proxies/acquirer.js';
@@ -52,3 +53,9 @@ export {
   Barrier,
   DEFAULT_OWNER,
 } from './primitives/index.js';
+export type { StartOptions } from './process/managerProcess.js';
+export { Process, type ProcessOptions } from './process/process.js';
+export { Pool, type PoolOptions } from './process/pool.js';
+export { AsyncResult } from './process/asyncResult.js';
+export { PoolProxy, AsyncResultProxy } from './proxies/pool.js';
+export { isMainModule, type ModuleName } from './process/modules.js';

@@ -4,19 +4,24 @@
 import createDebug from 'debug';
 import { Connection } from '../connection/connection.js';
 import type { Address } from '../connection/address.js';
+import type { ConnectOptions } from '../connection/options.js';
+import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from '../connection/heartbeat.js';
 import { Codec, type CodecOptions } from '../codec/codec.js';
-import { AbortError, ConnectionClosedError, ProtocolError } from '../errors.js';
+import { AbortError, ConnectionClosedError, LimitError, ProtocolError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 
 const log = createDebug('mpmanagers:client');
 
-export interface ClientOptions {
+/** Also the heartbeat (HeartbeatOptions): the client pings a silent server and drops a dead one. */
+export interface ClientOptions extends HeartbeatOptions {
   /** Seconds allowed for connect + handshake. Default 5. */
   handshakeTimeout?: number;
   /** Largest frame accepted from the server, in bytes. Default 64 MiB. */
   maxFrameSize?: number;
   /** msgpack decode limits (see CodecOptions for the defaults). */
   codec?: CodecOptions;
+  /** Connect over TLS with these options of Node's `tls.connect` (ca, cert + key, servername...). Default: no TLS. */
+  tls?: ConnectOptions['tls'];
 }
 
 /** How references cross this session: the owning manager turns them into proxies and back. */
@@ -39,6 +44,9 @@ export class ClientSession {
   private nextRequestId = 1;
   private readonly codec: Codec;
   private closeError: Error | undefined;
+  /** Why the server said it is closing this connection (a Reply to request id 0), if it did. */
+  private goodbye: Error | undefined;
+  private heartbeat: Heartbeat | undefined;
   /** Called once when the connection ends (after every pending call has been rejected). */
   onClose: ((error: Error) => void) | undefined;
 
@@ -61,13 +69,23 @@ export class ClientSession {
 
   /** Connects, authenticates and pings (CPython's `connect()` sends `dummy`). */
   static async open(address: Address, authkey: Uint8Array, refs: RefAdapter, options: ClientOptions = {}): Promise<ClientSession> {
+    const heartbeat = heartbeatSettings(options);
     const connection = await Connection.connect(address, {
       authkey,
       handshakeTimeout: options.handshakeTimeout,
       maxFrameSize: options.maxFrameSize,
+      tls: options.tls,
     });
     const session = new ClientSession(connection, address, refs, options.codec);
-    await session.call(null, 'dummy');
+    if (heartbeat !== undefined) {
+      session.heartbeat = new Heartbeat(connection, heartbeat, () => session.send([MessageType.Ping, 0]));
+    }
+    try {
+      await session.call(null, 'dummy');
+    } catch (error) {
+      session.close();
+      throw error;
+    }
     return session;
   }
 
@@ -119,6 +137,14 @@ export class ClientSession {
     if (this.closeError === undefined) this.connection.send(this.codec.encode(message));
   }
 
+  /**
+   * For a session that has closed and been replaced by a new one (the manager reconnected): calls
+   * made through it from now on reject with `error`, which tells their proxies' users what happened.
+   */
+  supersede(error: ConnectionClosedError): void {
+    if (this.closeError !== undefined) this.closeError = error;
+  }
+
   /** Ends the connection; every pending call rejects ConnectionClosedError. */
   close(): void {
     if (this.closeError !== undefined) return;
@@ -137,7 +163,10 @@ export class ClientSession {
     if (!Array.isArray(message)) return this.connection.destroy(new ProtocolError('a message must be an array'));
     if (message[0] === MessageType.Reply) {
       const pending = this.pendingCalls.get(message[1]);
-      if (pending === undefined) return log('reply to unknown request %o', message[1]);
+      if (pending === undefined) {
+        if (message[1] === 0 && message[2] === ReplyKind.Error) return this.noteGoodbye(message[3]);
+        return log('reply to unknown request %o', message[1]);
+      }
       this.pendingCalls.delete(message[1]);
       pending.detach?.();
       if (message[2] === ReplyKind.Return) pending.resolve(message[3]);
@@ -147,9 +176,23 @@ export class ClientSession {
     }
   }
 
+  /**
+   * The server's last word: it is closing this connection. Pending and later calls reject with its
+   * reason (or a ConnectionClosedError wrapping it) at once; nothing it sends afterwards counts.
+   */
+  private noteGoodbye(reason: unknown): void {
+    const error = asError(reason);
+    log('the server is closing this connection: %s', error.message);
+    const typed = error instanceof ConnectionClosedError || error instanceof LimitError;
+    this.goodbye = typed ? error : new ConnectionClosedError(`the server closed this connection: ${error.message}`, { cause: error });
+    this.close();
+  }
+
   private onConnectionClose(error?: Error, why = 'the connection to the manager closed'): void {
     if (this.closeError !== undefined) return;
-    const closeError = new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error });
+    this.heartbeat?.stop();
+    const closeError =
+      this.goodbye ?? new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error });
     this.closeError = closeError;
     const pending = [...this.pendingCalls.values()];
     this.pendingCalls.clear();

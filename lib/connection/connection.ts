@@ -2,6 +2,7 @@
 // frames in (in order, queued until the owner listens), and exactly one close notification.
 // Knows nothing of what the frames carry.
 import net from 'node:net';
+import tls from 'node:tls';
 import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
@@ -32,9 +33,8 @@ export class Connection {
   static async connect(address: Address, options: ConnectOptions): Promise<Connection> {
     const settings = connectionSettings(options);
     const label = formatAddress(address);
-    const socket = isUnixAddress(address)
-      ? net.connect({ path: address })
-      : net.connect({ host: address[0], port: address[1], noDelay: true });
+    const target = isUnixAddress(address) ? { path: address } : { host: address[0], port: address[1], noDelay: true };
+    const socket = options.tls === undefined ? net.connect(target) : tls.connect({ ...options.tls, ...target });
     let connection: Connection | undefined;
     const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
       const error = new ConnectionClosedError(`connecting to ${label} timed out after ${seconds} s`);
@@ -42,7 +42,7 @@ export class Connection {
       else socket.destroy(error);
     });
     try {
-      await socketConnected(socket, label);
+      await socketConnected(socket, label, options.tls === undefined ? 'connect' : 'secureConnect');
       connection = new Connection(socket, label, settings);
       await connection.authenticate(clientHandshake);
       return connection;
@@ -120,6 +120,28 @@ export class Connection {
   }
 
   /**
+   * Stops reading from the socket until `resumeReading()`: frames already received wait (at most
+   * the rest of one socket chunk), nothing more is read, and the kernel's flow control pushes back
+   * on the peer. For backpressure.
+   */
+  pauseReading(): void {
+    if (this.readingPaused) return;
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    this.socket.resume();
+    if (this.inbox.length > 0) this.schedulePump();
+  }
+
+  get readingIsPaused(): boolean {
+    return this.readingPaused;
+  }
+
+  /**
    * Frames and queues a payload. All frames sent in one event-loop turn leave in one write. The
    * payload is not copied: do not modify it afterwards. Returns false (and sends nothing) if the
    * connection is closed. Throws ProtocolError for a payload over 2^31-1 bytes.
@@ -172,6 +194,7 @@ export class Connection {
   private handshakeWaiter: { resolve: (frame: Buffer) => void; reject: (error: Error) => void } | undefined;
   private handshakeFramesReceived = 0;
   private authenticated = false;
+  private readingPaused = false;
   private writesCorked = false;
   /** close() or destroy() was called: nothing more is sent or delivered. */
   private stopped = false;
@@ -242,11 +265,11 @@ export class Connection {
     if (waiter) {
       this.handshakeWaiter = undefined;
       waiter.resolve(payload);
-    } else if (this.authenticated && this.frameHandler && this.inbox.length === 0) {
+    } else if (this.authenticated && this.frameHandler && this.inbox.length === 0 && !this.readingPaused) {
       this.frameHandler(payload);
     } else {
       this.inbox.push(payload);
-      if (this.authenticated) this.schedulePump();
+      if (this.authenticated && !this.readingPaused) this.schedulePump();
     }
   };
 
@@ -260,7 +283,7 @@ export class Connection {
   private pump(): void {
     this.pumpScheduled = false;
     try {
-      while (this.authenticated && this.frameHandler && !this.stopped && this.inbox.length > 0) {
+      while (this.authenticated && this.frameHandler && !this.stopped && !this.readingPaused && this.inbox.length > 0) {
         this.frameHandler(this.inbox.shift()!);
       }
     } catch (error) {
@@ -330,10 +353,11 @@ function describePeer(socket: net.Socket): string {
   return socket.remoteAddress === undefined ? 'unix socket peer' : `${socket.remoteAddress}:${socket.remotePort}`;
 }
 
-function socketConnected(socket: net.Socket, label: string): Promise<void> {
+/** Resolves on `event`: 'connect' for a plain socket, 'secureConnect' once TLS is established. */
+function socketConnected(socket: net.Socket, label: string, event: 'connect' | 'secureConnect'): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
-      socket.off('connect', onConnect);
+      socket.off(event, onConnect);
       socket.destroy();
       reject(
         error instanceof ConnectionClosedError
@@ -346,7 +370,7 @@ function socketConnected(socket: net.Socket, label: string): Promise<void> {
       resolve();
     };
     socket.once('error', onError);
-    socket.once('connect', onConnect);
+    socket.once(event, onConnect);
   });
 }
 

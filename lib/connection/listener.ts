@@ -1,7 +1,9 @@
 // Accepts sockets on a TCP or Unix address and hands over only those that pass the handshake.
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import createDebug from 'debug';
+import { AuthenticationError } from '../errors.js';
 import { isUnixAddress, type Address } from './address.js';
 import { Connection } from './connection.js';
 import { connectionSettings, listenBacklog, type ListenOptions } from './options.js';
@@ -15,9 +17,13 @@ export class Listener {
    * this reject with the bind error (EADDRINUSE).
    */
   static async listen(address: Address, options: ListenOptions): Promise<Listener> {
-    connectionSettings(options); // validate now rather than on every accepted socket
+    const { handshakeTimeoutMs } = connectionSettings(options); // validate now rather than on every accepted socket
     const backlog = listenBacklog(options);
-    const server = net.createServer({ noDelay: true });
+    // With TLS, sockets reach accept() once the TLS handshake is done; tls's own timeout bounds it.
+    const server =
+      options.tls === undefined
+        ? net.createServer({ noDelay: true })
+        : tls.createServer({ noDelay: true, ...options.tls, handshakeTimeout: handshakeTimeoutMs ?? 0 });
     if (isUnixAddress(address)) {
       await removeStaleSocketFile(address);
       await startListening(server, { path: address, backlog });
@@ -70,9 +76,27 @@ export class Listener {
     this.server = server;
     this.address = address;
     this.options = options;
-    server.on('connection', (socket) => this.accept(socket));
+    if (server instanceof tls.Server) {
+      server.on('secureConnection', (socket) => this.accept(socket));
+      server.on('tlsClientError', (error, socket) => this.tlsFailed(error, socket));
+    } else {
+      server.on('connection', (socket) => this.accept(socket));
+    }
     // libuv already backs off on EMFILE, so an accept error is logged and accepting goes on.
     server.on('error', (error) => debug('listener %s: accept error: %s', String(address), error.message));
+  }
+
+  /** A peer that failed the TLS handshake (no or a bad client certificate, wrong protocol, timeout). */
+  private tlsFailed(error: Error, socket: net.Socket): void {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    debug('%s: TLS handshake failed: %s', remote, error.message);
+    socket.destroy();
+    if (this.closed) return;
+    try {
+      this.onAuthFailure?.(new AuthenticationError(`TLS handshake failed: ${error.message}`, { cause: error }), remote);
+    } catch (callbackError) {
+      debug('%s: onAuthFailure threw: %O', remote, callbackError);
+    }
   }
 
   private accept(socket: net.Socket): void {

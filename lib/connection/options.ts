@@ -1,4 +1,5 @@
 // Options of both ends of a connection, with their defaults, and their validation.
+import type tls from 'node:tls';
 import { ValueError } from '../errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, MAX_PAYLOAD_SIZE } from './framing.js';
 
@@ -24,17 +25,28 @@ export interface ConnectionOptions {
   allowLegacyMd5?: boolean;
 }
 
-/**
- * Options of `Connection.connect`. Nothing beyond the shared ones yet; client-only settings (a
- * `tls` block, later) go here.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ConnectOptions extends ConnectionOptions {}
+/** Options of `Connection.connect`. */
+export interface ConnectOptions extends ConnectionOptions {
+  /**
+   * Connect over TLS with these options of Node's `tls.connect` (`ca` to trust a private CA; `cert`
+   * + `key` for mutual TLS; `servername`, `rejectUnauthorized`...); the host and port (or path)
+   * come from the address. The TLS handshake counts against `handshakeTimeout`, and the HMAC
+   * handshake still runs inside TLS. Default undefined: plain TCP or Unix socket.
+   */
+  tls?: tls.ConnectionOptions;
+}
 
-/** Options of `Listener.listen`. Server-only settings (a `tls` block, later) go here. */
+/** Options of `Listener.listen`. */
 export interface ListenOptions extends ConnectionOptions {
   /** Length of the kernel's queue of not-yet-accepted connections. Default 128. */
   backlog?: number;
+  /**
+   * Serve TLS with these options of Node's `tls.createServer` (`key` + `cert`; for mutual TLS add
+   * `ca`, `requestCert: true` and keep `rejectUnauthorized` true). A peer has `handshakeTimeout`
+   * for the TLS handshake, then again for the HMAC handshake, which still runs inside TLS.
+   * Default undefined: no TLS. (TLS-PSK is not offered: certificates only.)
+   */
+  tls?: Omit<tls.TlsOptions, 'pskCallback'>;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT = 5;

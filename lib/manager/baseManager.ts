@@ -5,9 +5,13 @@ import createDebug from 'debug';
 import type { Address } from '../connection/address.js';
 import { formatAddress } from '../connection/address.js';
 import type { CodecOptions } from '../codec/codec.js';
-import { ManagerError } from '../errors.js';
+import { ConnectionClosedError, ManagerError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
-import { ClientSession, type RefAdapter } from '../client/session.js';
+import { ClientSession, type ClientOptions, type RefAdapter } from '../client/session.js';
+import { openWithRetries, reconnectSettings, type ReconnectOptions, type ReconnectSettings } from '../client/reconnect.js';
+import type { HeartbeatOptions } from '../connection/heartbeat.js';
+import type { LimitOptions } from '../server/limits.js';
+import type { ServerOptions } from '../server/server.js';
 import { Server } from '../server/server.js';
 import { makeEntry, type RegisterOptions } from '../server/registry.js';
 import { BaseProxy, type ProxyClass } from '../proxies/base.js';
@@ -17,10 +21,16 @@ import { DictProxy } from '../proxies/dict.js';
 import { IteratorProxy } from '../proxies/iterator.js';
 import { registryOf, ownRegistryOf } from './classRegistry.js';
 import { toAuthkey, defaultAuthkey } from './authkey.js';
+import { ManagerProcess, type StartOptions } from '../process/managerProcess.js';
 
 const log = createDebug('mpmanagers:manager');
 
-export interface ManagerOptions {
+/**
+ * Also: the server's limits (LimitOptions: maxConnections, maxInFlight, maxObjectsPerConnection,
+ * idleTimeout), used by getServer(); and the heartbeat (HeartbeatOptions: heartbeatInterval,
+ * heartbeatTimeout), used by both the server and the client side.
+ */
+export interface ManagerOptions extends LimitOptions, HeartbeatOptions {
   /** Server address: `[host, port]` (port 0 = any free port) or a Unix socket path. */
   address?: Address;
   /** Shared secret; a string is UTF-8 encoded. Default: this process's authkey (inherited by children). */
@@ -33,6 +43,19 @@ export interface ManagerOptions {
   codec?: CodecOptions;
   /** Server side: release what a disconnected client held (locks, semaphore units). Default true. */
   releaseOnDisconnect?: boolean;
+  /** Server side: length of the kernel's queue of connections not yet accepted. Default 128. */
+  backlog?: number;
+  /** Client side (connect): TLS options of Node's `tls.connect` (ca; cert + key for mutual TLS). Default: no TLS. */
+  tls?: ClientOptions['tls'];
+  /** Server side (getServer): TLS options of Node's `tls.createServer` (key, cert; ca + requestCert). Default: no TLS. */
+  serverTls?: ServerOptions['tls'];
+  /**
+   * Client side: after the connection is lost, the next manager-level call (creating a proxy,
+   * `_numberOfObjects()`...) reconnects to the same address, retrying with backoff. Proxies made
+   * before stay dead: their calls reject ConnectionClosedError saying so. `true` = the defaults of
+   * ReconnectOptions. Default false: a lost connection stays lost.
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
 type State = 'initial' | 'connected' | 'closed';
@@ -61,11 +84,19 @@ export class BaseManager implements RefAdapter {
   protected readonly options: ManagerOptions;
   protected session: ClientSession | undefined;
   protected state: State = 'initial';
+  /** The server process start() made. */
+  protected managerProcess: ManagerProcess | undefined;
+  private readonly reconnectPolicy: ReconnectSettings | undefined;
+  /** The reconnection in progress, shared by every call that waits for it. */
+  private reconnecting: Promise<ClientSession> | undefined;
+  /** Aborted by close(): stops a reconnection's retries. */
+  private readonly closedSignal = new AbortController();
 
   constructor(options: ManagerOptions = {}) {
     this.options = options;
     this._address = options.address;
     this._authkey = options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey);
+    this.reconnectPolicy = reconnectSettings(options.reconnect);
   }
 
   /** The server's address once known (given, listening, started or connected). */
@@ -92,6 +123,14 @@ export class BaseManager implements RefAdapter {
       maxFrameSize: this.options.maxFrameSize,
       codec: this.options.codec,
       releaseOnDisconnect: this.options.releaseOnDisconnect,
+      maxConnections: this.options.maxConnections,
+      maxInFlight: this.options.maxInFlight,
+      maxObjectsPerConnection: this.options.maxObjectsPerConnection,
+      idleTimeout: this.options.idleTimeout,
+      backlog: this.options.backlog,
+      heartbeatInterval: this.options.heartbeatInterval,
+      heartbeatTimeout: this.options.heartbeatTimeout,
+      tls: this.options.serverTls,
     });
   }
 
@@ -100,17 +139,94 @@ export class BaseManager implements RefAdapter {
     if (this.state === 'connected') throw new ManagerError('already connected');
     if (this.state === 'closed') throw new ManagerError('this manager has been closed');
     if (this._address === undefined) throw new ManagerError('connect() needs an address');
-    this.session = await ClientSession.open(this._address, this._authkey, this, {
-      handshakeTimeout: this.options.handshakeTimeout,
-      maxFrameSize: this.options.maxFrameSize,
-      codec: this.options.codec,
-    });
-    this.session.onClose = (error) => log('connection to %s closed: %s', formatAddress(this._address), error.message);
+    this.session = await this.openSession(this._address);
     this.state = 'connected';
   }
 
-  /** Asks the server to stop (the server this manager started, or the one it is connected to). */
+  private async openSession(address: Address): Promise<ClientSession> {
+    const session = await ClientSession.open(address, this._authkey, this, {
+      handshakeTimeout: this.options.handshakeTimeout,
+      maxFrameSize: this.options.maxFrameSize,
+      codec: this.options.codec,
+      heartbeatInterval: this.options.heartbeatInterval,
+      heartbeatTimeout: this.options.heartbeatTimeout,
+      tls: this.options.tls,
+    });
+    session.onClose = (error) => log('connection to %s closed: %s', formatAddress(address), error.message);
+    return session;
+  }
+
+  /**
+   * The session to call through: the current one, or, when it was lost and `reconnect` is on, a
+   * new one to the same address (every caller waits for the same reconnection).
+   */
+  protected liveSession(): Promise<ClientSession> {
+    const session = this.requireSession();
+    if (!session.closed || this.reconnectPolicy === undefined) return Promise.resolve(session);
+    this.reconnecting ??= this.reopen(session, this.reconnectPolicy).finally(() => (this.reconnecting = undefined));
+    return this.reconnecting;
+  }
+
+  private async reopen(lost: ClientSession, policy: ReconnectSettings): Promise<ClientSession> {
+    const label = formatAddress(lost.address);
+    const session = await openWithRetries(() => this.openSession(lost.address), policy, label, this.closedSignal.signal);
+    if (this.state !== 'connected') {
+      session.close();
+      throw new ConnectionClosedError('the manager was closed while reconnecting');
+    }
+    lost.supersede(
+      new ConnectionClosedError(
+        `the connection to ${label} that this proxy used was lost; the manager has reconnected, but shared objects ` +
+          'do not outlive the connection that held them (and the server may have restarted): make a new proxy',
+      ),
+    );
+    this.session = session;
+    return session;
+  }
+
+  /**
+   * Runs this manager's server in a child process, then connects to it; `address` is then the real
+   * bound address. SyncManager needs no options; a subclass with registrations of its own names the
+   * module that defines it (`start({ module: import.meta.url })`, see StartOptions). ManagerError if
+   * this manager was already started, connected or closed.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.managerProcess !== undefined) throw new ManagerError('this manager has already been started');
+    if (this.state !== 'initial') {
+      throw new ManagerError(this.state === 'closed' ? 'this manager has been closed' : 'start() is not available on a connected manager');
+    }
+    const { address: _address, authkey: _authkey, ...serverOptions } = this.options;
+    const server = new ManagerProcess(
+      this.constructor as typeof BaseManager,
+      { ...serverOptions, address: this._address ?? ['127.0.0.1', 0], authkey: this._authkey },
+      options,
+    );
+    this.managerProcess = server;
+    try {
+      this._address = await server.start();
+      await this.connect();
+    } catch (error) {
+      await server.stop();
+      this.managerProcess = undefined; // a failed start may be retried (a busy address, say)
+      throw error;
+    }
+  }
+
+  /** The server process start() made (`pid`, `exitCode`: 0 after a graceful shutdown), if any. */
+  get _process(): ManagerProcess | undefined {
+    return this.managerProcess;
+  }
+
+  /**
+   * Asks the server to stop: the server process start() made (gracefully, then SIGTERM, then
+   * SIGKILL; resolves once it has exited; calling again does nothing), or the server this manager
+   * is connected to.
+   */
   async shutdown(): Promise<void> {
+    if (this.managerProcess !== undefined) {
+      await this.close();
+      return this.managerProcess.stop();
+    }
     const session = this.requireSession();
     await session.call(null, 'shutdown');
     await this.close();
@@ -120,23 +236,29 @@ export class BaseManager implements RefAdapter {
   async close(): Promise<void> {
     this.session?.close();
     this.state = 'closed';
+    this.closedSignal.abort();
   }
 
+  /** `await using`: shuts down the server start() made, else closes the connection. */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+    await (this.managerProcess !== undefined ? this.shutdown() : this.close());
   }
 
   async _debugInfo(): Promise<string> {
-    return (await this.requireSession().call(null, 'debug_info')) as string;
+    return (await (await this.liveSession()).call(null, 'debug_info')) as string;
   }
 
   async _numberOfObjects(): Promise<number> {
-    return (await this.requireSession().call(null, 'number_of_objects')) as number;
+    return (await (await this.liveSession()).call(null, 'number_of_objects')) as number;
   }
 
   /** Creates a shared object of `typeid` on the server; resolves to its proxy. */
   _create(typeid: string, args: unknown[] = [], kwargs: Record<string, unknown> | null = null): Promise<any> {
-    return this.requireSession().call(null, 'create', [typeid, ...args], kwargs);
+    const session = this.requireSession();
+    if (session.closed && this.reconnectPolicy !== undefined) {
+      return this.liveSession().then((live) => live.call(null, 'create', [typeid, ...args], kwargs));
+    }
+    return session.call(null, 'create', [typeid, ...args], kwargs);
   }
 
   /**
@@ -145,7 +267,7 @@ export class BaseManager implements RefAdapter {
    * alive until this resolves.
    */
   async _proxyFromRef(ref: SharedRef): Promise<any> {
-    const session = this.requireSession();
+    const session = await this.liveSession();
     await session.call(null, 'incref', [ref.id]);
     const exposed = ref.exposed ?? ((await session.call(null, 'get_methods', [ref.id])) as string[]);
     return this.fromWire({ typeid: ref.typeid, address: session.address, id: ref.id, exposed, kind: ref.kind ?? 'auto' }, session);

@@ -9,6 +9,9 @@ import { AcquirerProxy } from '../proxies/acquirer.js';
 import { ConditionProxy } from '../proxies/condition.js';
 import { EventProxy } from '../proxies/event.js';
 import { BarrierProxy } from '../proxies/barrier.js';
+import { PoolProxy, AsyncResultProxy } from '../proxies/pool.js';
+import { PoolHost } from '../process/poolHost.js';
+import type { PoolOptions } from '../process/pool.js';
 import { Namespace, Value, SharedArray } from '../server/adapters/index.js';
 import { ServerRef } from '../server/serverRef.js';
 import { ValueError } from '../errors.js';
@@ -29,6 +32,8 @@ export class SyncManager extends BaseManager {
   declare Namespace: <T extends Record<string, unknown> = Record<string, unknown>>(init?: T) => Promise<NamespaceProxy<T>>;
   declare Value: <T = number>(typecode: string, value: T) => Promise<ValueProxy<T>>;
   declare Array: <T = number>(typecode: string, items: readonly T[] | number) => Promise<ArrayProxy<T>>;
+  /** A worker pool in the server process; `options.module` is a path (resolved in the server's cwd) or a file URL string. */
+  declare Pool: (processes: number | null | undefined, options: Omit<PoolOptions, 'module'> & { module: string }) => Promise<PoolProxy>;
 }
 
 SyncManager.register('Queue', { callable: (maxsize = 0) => new Queue(maxsize), proxytype: QueueProxy });
@@ -54,6 +59,10 @@ SyncManager.register('Array', {
   callable: (typecode: string, items: unknown[] | number) => new SharedArray(typecode, items),
   proxytype: ArrayProxy,
 });
+
+SyncManager.register('Pool', { callable: PoolHost.create, proxytype: PoolProxy });
+// What Pool's *_async methods return (method_to_typeid), as CPython registers it.
+SyncManager.register('AsyncResult', { proxytype: AsyncResultProxy, createMethod: false });
 
 function toMap(init: Iterable<readonly [unknown, unknown]> | Record<string, unknown> | undefined): Map<unknown, unknown> {
   if (init === undefined || init === null) return new Map();

@@ -10,6 +10,7 @@ import { Token, type ProxyKind, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
 import { ServerRef, type RefHolder } from './serverRef.js';
 import { contextAware } from './callContext.js';
+import { CycleCollector, type CycleHost } from './cycles.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -30,6 +31,13 @@ export interface ObjectEntry {
   externalRefs: number;
   /** References held by ServerRefs (nested proxies stored on the server). */
   internalRefs: number;
+  /** The count of live objects its creator made (ServerOptions.maxObjectsPerConnection), if any. */
+  readonly quota: CreationQuota | undefined;
+}
+
+/** Live objects made by one connection: counted up when one is added, down when it is freed. */
+export interface CreationQuota {
+  created: number;
 }
 
 export interface NewObject {
@@ -41,7 +49,7 @@ export interface NewObject {
   methodToTypeid: Readonly<Record<string, string>> | undefined;
 }
 
-export class ObjectTable implements RefHolder {
+export class ObjectTable implements RefHolder, CycleHost {
   readonly entries = new Map<string, ObjectEntry>();
   /** owner (a client connection) → object id → references it holds. */
   private readonly refsByOwner = new Map<object, Map<string, number>>();
@@ -49,11 +57,16 @@ export class ObjectTable implements RefHolder {
   private readonly idsByReferent = new Map<object, string>();
   private nextId = 1;
   private readonly gcBackstop = new FinalizationRegistry<string>((id) => this.dropInternal(id));
+  /** Frees objects that only keep each other alive once no client holds them. */
+  readonly cycles = new CycleCollector(this);
 
   constructor(private readonly addressOf: () => Address | undefined) {}
 
-  /** Adds (or finds) a shared object; the caller then takes references on it. */
-  add(spec: NewObject): ObjectEntry {
+  /**
+   * Adds (or finds) a shared object; the caller then takes references on it. A new object counts
+   * in `quota` (its creator's) until it is freed.
+   */
+  add(spec: NewObject, quota?: CreationQuota): ObjectEntry {
     const key = typeof spec.referent === 'object' && spec.referent !== null ? spec.referent : undefined;
     const existing = key !== undefined ? this.idsByReferent.get(key) : undefined;
     if (existing !== undefined) return this.entries.get(existing)!;
@@ -70,7 +83,9 @@ export class ObjectTable implements RefHolder {
       takesContext: contextAware(spec.target),
       externalRefs: 0,
       internalRefs: 0,
+      quota,
     };
+    if (quota !== undefined) quota.created++;
     this.entries.set(id, entry);
     if (key !== undefined) this.idsByReferent.set(key, id);
     return entry;
@@ -166,6 +181,7 @@ export class ObjectTable implements RefHolder {
 
   /** Frees everything (server shutdown). */
   clear(): void {
+    this.cycles.stop();
     const all = [...this.entries.values()];
     this.entries.clear();
     this.idsByReferent.clear();
@@ -180,10 +196,28 @@ export class ObjectTable implements RefHolder {
     this.freeIfUnreferenced(entry);
   }
 
-  private freeIfUnreferenced(entry: ObjectEntry): void {
-    if (entry.externalRefs > 0 || entry.internalRefs > 0) return;
+  /** Frees objects the cycle collector found to reference only each other. */
+  freeGroup(group: ObjectEntry[]): void {
+    // All leave the table first, so that releasing their references to each other frees nothing twice.
+    for (const entry of group) this.forget(entry);
+    for (const entry of group) {
+      log('freed object %s (%s), part of an unreachable cycle', entry.id, entry.typeid);
+      releaseNestedRefs(entry.referent);
+      disposeReferent(entry);
+    }
+  }
+
+  private forget(entry: ObjectEntry): void {
     this.entries.delete(entry.id);
+    if (entry.quota !== undefined) entry.quota.created--;
     if (typeof entry.referent === 'object' && entry.referent !== null) this.idsByReferent.delete(entry.referent);
+  }
+
+  private freeIfUnreferenced(entry: ObjectEntry): void {
+    if (entry.externalRefs > 0) return;
+    // Held by containers only: maybe by a cycle that nothing else holds.
+    if (entry.internalRefs > 0) return this.cycles.suspect(entry);
+    this.forget(entry);
     log('freed object %s (%s)', entry.id, entry.typeid);
     releaseNestedRefs(entry.referent);
     disposeReferent(entry);
@@ -196,6 +230,7 @@ function releaseNestedRefs(value: unknown, depth = 0): void {
   if (value instanceof ServerRef) return value.release();
   if (Array.isArray(value)) for (const v of value) releaseNestedRefs(v, depth + 1);
   else if (value instanceof Map) for (const [k, v] of value) (releaseNestedRefs(k, depth + 1), releaseNestedRefs(v, depth + 1));
+  else if (value instanceof Set) for (const v of value) releaseNestedRefs(v, depth + 1);
   else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
     for (const v of Object.values(value)) releaseNestedRefs(v, depth + 1);
   }
@@ -216,11 +251,23 @@ function disposeReferent(entry: ObjectEntry): void {
   }
 }
 
+/** debug_info shows the start of each referent: larger ones are summed up, not printed in full and cut. */
+const DESCRIBE_MAX_ITEMS = 1000;
+
 function describe(value: unknown): string {
   try {
+    const size = itemCount(value);
+    if (size !== undefined && size > DESCRIBE_MAX_ITEMS) return `<${Object.prototype.toString.call(value).slice(8, -1)} of ${size} items>`;
     if (typeof value === 'object' && value !== null && typeof (value as any).__repr__ === 'function') return String((value as any).__repr__());
     return typeof value === 'object' ? JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value) : String(value);
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+function itemCount(value: unknown): number | undefined {
+  if (Array.isArray(value)) return value.length;
+  if (value instanceof Map || value instanceof Set) return value.size;
+  const len = (value as { __len__?: unknown } | null)?.__len__;
+  return typeof len === 'function' ? Number(len.call(value)) : undefined;
 }

@@ -2,10 +2,14 @@
 import createDebug from 'debug';
 import { Listener } from '../connection/listener.js';
 import type { Address } from '../connection/address.js';
+import type { ListenOptions } from '../connection/options.js';
+import { Heartbeat, heartbeatSettings, type HeartbeatOptions, type HeartbeatSettings } from '../connection/heartbeat.js';
 import type { CodecOptions } from '../codec/codec.js';
-import { ConnectionClosedError, ManagerError } from '../errors.js';
+import { ConnectionClosedError, LimitError, ManagerError } from '../errors.js';
+import { MessageType } from '../protocol.js';
 import type { Registry } from './registry.js';
-import { ObjectTable, type ObjectEntry } from './objectTable.js';
+import { ObjectTable, type CreationQuota, type ObjectEntry } from './objectTable.js';
+import { IdleSweeper, goodbyeMessage, limitSettings, refuseConnection, type LimitOptions, type LimitSettings } from './limits.js';
 import { ServerSession, type SessionHost } from './session.js';
 import { runControl } from './control.js';
 import { describeReferent } from './serve.js';
@@ -13,7 +17,8 @@ import { OwnedRef } from './ownedRef.js';
 
 const log = createDebug('mpmanagers:server');
 
-export interface ServerOptions {
+/** Also: the limits (LimitOptions: maxConnections, maxInFlight, ...) and the heartbeat (HeartbeatOptions). */
+export interface ServerOptions extends LimitOptions, HeartbeatOptions {
   /** Where to listen. Default `['127.0.0.1', 0]` (any free port). A string is a Unix socket path. */
   address?: Address;
   /** The shared secret both sides prove they know. Required. */
@@ -31,6 +36,11 @@ export interface ServerOptions {
   releaseOnDisconnect?: boolean;
   /** Listen backlog. Default 128. */
   backlog?: number;
+  /**
+   * Serve over TLS with these options of Node's `tls.createServer` (key, cert; for mutual TLS also
+   * ca, requestCert: true). The HMAC handshake still runs inside TLS. Default: no TLS.
+   */
+  tls?: ListenOptions['tls'];
 }
 
 export class Server implements SessionHost {
@@ -41,13 +51,24 @@ export class Server implements SessionHost {
   private closedResolve!: () => void;
   private readonly closedPromise = new Promise<void>((resolve) => (this.closedResolve = resolve));
   private readonly releaseOnDisconnect: boolean;
+  private readonly limits: LimitSettings;
+  private readonly heartbeatSettings: HeartbeatSettings | undefined;
+  private readonly heartbeats = new Map<ServerSession, Heartbeat>();
+  private readonly idleSweeper: IdleSweeper<ServerSession> | undefined;
+  /** Live objects each connection created (maxObjectsPerConnection). */
+  private readonly quotas = new WeakMap<ServerSession, CreationQuota>();
 
+  /** Throws ValueError for an invalid limit or heartbeat option. */
   constructor(
     readonly registry: Registry,
     private readonly options: ServerOptions,
   ) {
     this.table = new ObjectTable(() => this.address);
     this.releaseOnDisconnect = options.releaseOnDisconnect ?? true;
+    this.limits = limitSettings(options);
+    this.heartbeatSettings = heartbeatSettings(options);
+    const idleMs = this.limits.idleTimeoutMs;
+    if (idleMs !== null) this.idleSweeper = new IdleSweeper(idleMs, (session) => this.closeIdle(session, idleMs / 1000));
   }
 
   /** The bound address once listening (port 0 resolved to the real port). */
@@ -64,11 +85,18 @@ export class Server implements SessionHost {
       handshakeTimeout: this.options.handshakeTimeout,
       maxFrameSize: this.options.maxFrameSize,
       backlog: this.options.backlog,
+      tls: this.options.tls,
     });
     listener.onConnection = (connection) => {
-      const session = new ServerSession(this, connection, this.options.codec);
       if (this.closing !== undefined) return connection.close();
+      if (this.sessions.size >= this.limits.maxConnections) {
+        log('%s: refused: %d connections already (maxConnections)', connection.remoteLabel, this.sessions.size);
+        const reason = `the server already has ${this.sessions.size} client connections (its maxConnections limit)`;
+        return refuseConnection(connection, new LimitError(reason, 'maxConnections'));
+      }
+      const session = new ServerSession(this, connection, this.options.codec);
       this.sessions.add(session);
+      this.watch(session);
       log('%s: connected (%d clients)', session.label, this.sessions.size);
     };
     listener.onAuthFailure = (error, remote) => log('%s: authentication failed: %s', remote, error.message);
@@ -91,9 +119,15 @@ export class Server implements SessionHost {
 
   private async doClose(): Promise<void> {
     log('shutting down');
+    this.idleSweeper?.stop();
     await this.listener?.close();
     const reason = new ConnectionClosedError('the manager server shut down');
-    for (const session of this.sessions) session.abortAll(reason);
+    for (const session of this.sessions) {
+      // First: the client then rejects every pending call with this reason (and ignores the
+      // AbortError replies of the waits cancelled next).
+      session.send(goodbyeMessage(reason));
+      session.abortAll(reason);
+    }
     // Let the cancelled calls' replies be written before the connections end.
     await new Promise((resolve) => setImmediate(resolve));
     for (const session of this.sessions) session.connection.close();
@@ -112,6 +146,7 @@ export class Server implements SessionHost {
   async create(session: ServerSession, typeid: string, args: unknown[], kwargs: Record<string, unknown> | null): Promise<OwnedRef> {
     const type = this.registry.get(typeid);
     if (type === undefined) throw new ManagerError(`unknown typeid '${typeid}'`);
+    this.checkQuota(session);
     let referent: unknown;
     if (type.callable === undefined) {
       if (args.length !== 1 || (kwargs !== null && Object.keys(kwargs).length > 0)) {
@@ -128,18 +163,54 @@ export class Server implements SessionHost {
   adopt(session: ServerSession, typeid: string, value: unknown): OwnedRef {
     const type = this.registry.get(typeid);
     if (type === undefined) throw new ManagerError(`method_to_typeid names unknown typeid '${typeid}'`);
+    this.checkQuota(session);
     // As CPython: a registered callable is applied to the result; usually there is none.
     const referent = type.callable === undefined ? value : type.callable(value);
     return this.own(session, describeReferent(type, referent));
   }
 
   private own(session: ServerSession, spec: ReturnType<typeof describeReferent>): OwnedRef {
-    const entry = this.table.add(spec);
+    const entry = this.table.add(spec, this.quotaOf(session));
     return new OwnedRef(this.table.wireRef(entry, session));
+  }
+
+  private quotaOf(session: ServerSession): CreationQuota {
+    let quota = this.quotas.get(session);
+    if (quota === undefined) this.quotas.set(session, (quota = { created: 0 }));
+    return quota;
+  }
+
+  /** Throws LimitError when `session` already has maxObjectsPerConnection live objects. */
+  private checkQuota(session: ServerSession): void {
+    const created = this.quotas.get(session)?.created ?? 0;
+    if (created < this.limits.maxObjectsPerConnection) return;
+    throw new LimitError(
+      `this connection already created ${created} live shared objects (the server's maxObjectsPerConnection limit); ` +
+        'release some first',
+      'maxObjectsPerConnection',
+    );
+  }
+
+  /** Heartbeat and idle watch of a new session. */
+  private watch(session: ServerSession): void {
+    if (this.heartbeatSettings !== undefined) {
+      const heartbeat = new Heartbeat(session.connection, this.heartbeatSettings, () => session.send([MessageType.Ping, 0]));
+      this.heartbeats.set(session, heartbeat);
+    }
+    this.idleSweeper?.add(session);
+  }
+
+  private closeIdle(session: ServerSession, seconds: number): void {
+    log('%s: idle for %d s; closing (idleTimeout)', session.label, seconds);
+    session.send(goodbyeMessage(new ConnectionClosedError(`the server closed this connection after ${seconds} s without a request (idleTimeout)`)));
+    session.connection.close();
   }
 
   sessionClosed(session: ServerSession, touched: ReadonlySet<ObjectEntry>): void {
     this.sessions.delete(session);
+    this.heartbeats.get(session)?.stop();
+    this.heartbeats.delete(session);
+    this.idleSweeper?.delete(session);
     if (this.releaseOnDisconnect) {
       for (const entry of touched) {
         const target = entry.target as { releaseAllOwnedBy?: (owner: unknown) => number };
@@ -163,5 +234,9 @@ export class Server implements SessionHost {
 
   get connectionCount(): number {
     return this.sessions.size;
+  }
+
+  get maxInFlight(): number {
+    return this.limits.maxInFlight;
   }
 }

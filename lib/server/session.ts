@@ -4,13 +4,14 @@
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
 import { Codec, type CodecOptions } from '../codec/codec.js';
-import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, TypeError as PyTypeError } from '../errors.js';
+import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, TypeError as PyTypeError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import { ServerRef } from './serverRef.js';
 import { OwnedRef } from './ownedRef.js';
 import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
+import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -23,6 +24,8 @@ export interface SessionHost {
   adopt(session: ServerSession, typeid: string, value: unknown): OwnedRef;
   /** Releases what a closed session held (references, locks, semaphore units). */
   sessionClosed(session: ServerSession, touched: ReadonlySet<ObjectEntry>): void;
+  /** Most unanswered calls per connection (ServerOptions.maxInFlight); Infinity = no limit. */
+  readonly maxInFlight: number;
 }
 
 export class ServerSession {
@@ -31,7 +34,12 @@ export class ServerSession {
   /** Objects whose ownership-tracking methods this session called: cleaned up when it closes. */
   private readonly touched = new Set<ObjectEntry>();
   private readonly codec: Codec;
+  private readonly maxInFlight: number;
   closed = false;
+  /** Requests received so far (the idle sweep watches it). */
+  requestsReceived = 0;
+  /** Calls received whose reply is not yet sent (only asynchronous ones ever wait). */
+  inFlight = 0;
 
   constructor(
     private readonly host: SessionHost,
@@ -45,8 +53,18 @@ export class ServerSession {
       },
       codecOptions,
     );
+    this.maxInFlight = host.maxInFlight;
     connection.onClose = (error) => this.onClose(error);
     connection.onFrame = (payload) => this.onFrame(payload);
+    // A client never half-closes: its EOF means it is gone. Abort its waits at once rather than when
+    // the socket has finished closing (milliseconds later), so that nothing is handed to it in
+    // between (a queue item, a lock, a notify).
+    connection.socket.once('end', () => this.abortAll(new ConnectionClosedError('the caller disconnected')));
+  }
+
+  /** True once the client has gone (EOF) or the connection is closing: replies can no longer reach it. */
+  get callerGone(): boolean {
+    return this.closed || this.connection.closed;
   }
 
   get label(): string {
@@ -96,6 +114,8 @@ export class ServerSession {
       return this.protocolViolation(new ProtocolError('malformed request'));
     }
     const id = requestId as number;
+    this.requestsReceived++;
+    if (this.inFlight >= this.maxInFlight) return this.replyError(id, this.overInFlightLimit());
     let result: unknown;
     let entry: ObjectEntry | undefined;
     try {
@@ -111,9 +131,16 @@ export class ServerSession {
     }
     const typeid = entry?.methodToTypeid?.[method];
     if (result instanceof Promise) {
+      this.inFlight++;
       result.then(
-        (value) => this.replyValue(id, typeid === undefined ? value : this.adoptOrError(typeid, value, id)),
-        (err) => this.replyError(id, err),
+        (value) => {
+          this.inFlight--;
+          this.replyValue(id, typeid === undefined ? value : this.adoptOrError(typeid, value, id));
+        },
+        (err) => {
+          this.inFlight--;
+          this.replyError(id, err);
+        },
       );
     } else {
       this.replyValue(id, typeid === undefined ? result : this.adoptOrError(typeid, result, id));
@@ -145,7 +172,7 @@ export class ServerSession {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
     }
-    this.connection.send(bytes);
+    this.write(bytes);
   }
 
   private replyError(requestId: number, err: unknown): void {
@@ -159,16 +186,39 @@ export class ServerSession {
       log('%s: cannot encode an error reply: %O', this.label, encodeErr);
       bytes = this.codec.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(`${error.name}: ${error.message}`)]);
     }
-    this.connection.send(bytes);
+    this.write(bytes);
   }
 
   send(message: unknown[]): void {
-    if (!this.closed) this.connection.send(this.codec.encode(message));
+    if (!this.closed) this.write(this.codec.encode(message));
   }
 
+  /**
+   * Sends; when the client leaves too many reply bytes unread, stops reading its requests until
+   * the socket drains (backpressure instead of an unbounded reply buffer).
+   */
+  private write(bytes: Uint8Array): void {
+    this.connection.send(bytes);
+    if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
+      log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);
+      this.connection.pauseReading();
+      this.connection.socket.once('drain', () => this.connection.resumeReading());
+    }
+  }
+
+  private overInFlightLimit(): LimitError {
+    return new LimitError(
+      `this connection already has ${this.inFlight} calls waiting for a reply (the server's maxInFlight limit); ` +
+        'request refused',
+      'maxInFlight',
+    );
+  }
+
+  /** Tells the client what was wrong (it rejects its calls with that), then hangs up. */
   private protocolViolation(error: ProtocolError): void {
     log('%s: protocol violation, closing: %s', this.label, error.message);
-    this.connection.destroy(error);
+    this.send(goodbyeMessage(error));
+    this.connection.close();
   }
 
   private onClose(error?: Error): void {
@@ -219,13 +269,13 @@ class SessionCallContext implements CallContext {
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
-      if (this.session.closed) this.controller.abort(new ConnectionClosedError('the caller disconnected'));
+      if (this.session.callerGone) this.controller.abort(new ConnectionClosedError('the caller disconnected'));
       else this.cancellable.set(this.requestId, this.controller);
     }
     return this.controller.signal;
   }
 
   get callerGone(): boolean {
-    return this.session.closed;
+    return this.session.callerGone;
   }
 }

@@ -41,6 +41,13 @@ export interface SortKeywords {
 
 // JS arrays cannot be longer than this; Python says OverflowError for a repeat count that does not fit.
 const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+/**
+ * The most items one call may create from a few bytes of message (`list * n`, `Array(typecode, n)`).
+ * Python raises MemoryError when memory runs out, but running out of memory kills a Node process,
+ * and building millions of items holds up every other client: one small request must cost neither.
+ * Larger lists and arrays can still be sent item by item, or built up over several calls.
+ */
+export const MAX_ITEMS_PER_CALL = 1024 * 1024;
 
 export class ListAdapter {
   constructor(readonly referent: unknown[]) {}
@@ -218,6 +225,9 @@ function repeated(items: readonly unknown[], count: number): unknown[] {
   if (count <= 0 || items.length === 0) return [];
   if (items.length * count > MAX_ARRAY_LENGTH) {
     throw new RangeError("cannot fit 'int' into an index-sized integer");
+  }
+  if (items.length * count > MAX_ITEMS_PER_CALL) {
+    throw new RangeError(`the result would hold ${items.length * count} items, more than the ${MAX_ITEMS_PER_CALL} one call may create`);
   }
   const result = new Array<unknown>(items.length * count);
   for (let copy = 0; copy < count; copy++) {

@@ -1,7 +1,8 @@
 // The server-side object behind `manager.Array(typecode, items)`: Python's array.array, with every
 // stored item checked against the typecode. As ArrayProxy, clients only get length and item access.
 import { Slice } from '../../codec/slice.js';
-import { TypeError, ValueError } from '../../errors.js';
+import { RangeError, TypeError, ValueError } from '../../errors.js';
+import { MAX_ITEMS_PER_CALL } from './listAdapter.js';
 import { asPyInteger, pyListOrUndefined, pyRepr, pyTypeName } from './pyValues.js';
 import { assignSlice, itemPosition, sliceItems } from './sequenceIndexing.js';
 import { checkTypecode, checkTypecodeValue, zeroValue } from './typecodes.js';
@@ -22,6 +23,9 @@ export class SharedArray {
       const length = asPyInteger(items);
       if (length === undefined) throw new TypeError(`'${pyTypeName(items)}' object cannot be interpreted as an integer`);
       if (length < 0) throw new ValueError('array length must be >= 0');
+      if (length > MAX_ITEMS_PER_CALL) {
+        throw new RangeError(`an array of ${length} items is more than the ${MAX_ITEMS_PER_CALL} one call may create`);
+      }
       this.items = new Array<unknown>(length).fill(undefined).map(() => zeroValue(this.typecode));
       return;
     }

@@ -1,0 +1,262 @@
+// Pool: CPU work spread over worker threads, with Python's multiprocessing.Pool API. Functions are
+// named exports of the pool's module (a path or a file URL), never shipped. Built on piscina: worker
+// threads start faster and exchange data more cheaply than processes, and each worker is a full Node
+// isolate, so CPU-bound functions run in parallel.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
+import createDebug from 'debug';
+import { Piscina } from 'piscina';
+import { RuntimeError, ValueError, TypeError as PyTypeError } from '../errors.js';
+import type { BaseProxy } from '../proxies/base.js';
+import { defaultAuthkey, toAuthkey } from '../manager/authkey.js';
+import { moduleUrl, type ModuleName } from './modules.js';
+import { AsyncResult } from './asyncResult.js';
+import { describeProxies, notTransferable } from './sharedArgs.js';
+import { errorFromMessage } from './errorTransfer.js';
+import { callsOf, chunksOf, WORKER_INITIALIZED, type PoolReply, type PoolTask, type PoolWorkerData } from './poolTasks.js';
+
+const log = createDebug('mpmanagers:pool');
+
+export interface PoolOptions {
+  /** The module whose named exports the pool runs: a path (relative to the cwd) or a file URL. Required. */
+  module: ModuleName;
+  /** The name of an export of `module` that each worker calls (and awaits) once, before any task. */
+  initializer?: string;
+  /** The initializer's arguments; proxies among them arrive as working proxies. Default []. */
+  initargs?: unknown[];
+  /** Authkey for connecting the proxies passed to the workers. Default: this process's authkey. */
+  authkey?: string | Uint8Array;
+}
+
+type PoolState = 'run' | 'close' | 'terminate';
+
+export class Pool {
+  /** The number of workers. */
+  readonly processes: number;
+  private readonly piscina: Piscina<PoolTask, PoolReply>;
+  private state: PoolState = 'run';
+  /** Tasks submitted and not yet settled (join() waits for them). */
+  private readonly outstanding = new Set<Promise<unknown>>();
+  /** Resolves once every worker has run its initializer (immediately without one). */
+  private readonly initialized: Promise<void>;
+  private destroying: Promise<void> | undefined;
+  /** The proxies among the initargs, kept alive until every worker has rebuilt its own. */
+  private initargProxies: BaseProxy[] = [];
+
+  /** `processes`: the number of workers, default the number of CPUs; ValueError unless an integer ≥ 1. */
+  constructor(processes: number | null | undefined, options: PoolOptions) {
+    const count = processes ?? availableParallelism();
+    if (!Number.isInteger(count) || count < 1) throw new ValueError(`Number of processes must be at least 1, not ${String(processes)}`);
+    if (typeof options !== 'object' || options === null) throw new PyTypeError('new Pool(n, { module }) needs the module of its functions');
+    if (options.initializer !== undefined && typeof options.initializer !== 'string') {
+      throw new PyTypeError('initializer must be the name of an export of `module` (functions cannot be sent to a worker)');
+    }
+    this.processes = count;
+    const workerData: PoolWorkerData = {
+      workerModule: siblingUrl('poolWorker'),
+      connectionsModule: siblingUrl('proxyConnections'),
+      module: moduleUrl(options.module),
+      initializer: initializerOf(options, this.initargProxies),
+      authkey: options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey),
+    };
+    this.piscina = new Piscina<PoolTask, PoolReply>({
+      filename: fileURLToPath(siblingUrl('poolBootstrap')),
+      minThreads: count,
+      maxThreads: count,
+      maxQueue: Infinity,
+      // Workers keep running their event loop between tasks (their manager connections stay served).
+      atomics: 'disabled',
+      workerData,
+    });
+    this.piscina.on('error', (error: Error) => log('pool worker error: %O', error));
+    this.initialized = options.initializer === undefined ? Promise.resolve() : this.workersInitialized(count);
+    void this.initialized.then(() => (this.initargProxies = []));
+  }
+
+  /** Runs `fn(...args)` in a worker; resolves to its result, or rejects with its error (class and stack kept). */
+  apply<R = unknown>(fn: string, args: readonly unknown[] = []): Promise<R> {
+    return this.applyAsync<R>(fn, args).get();
+  }
+
+  applyAsync<R = unknown>(fn: string, args: readonly unknown[] = []): AsyncResult<R> {
+    if (!Array.isArray(args)) throw new PyTypeError('apply(fn, args): args must be an array');
+    return new AsyncResult(this.submit(fn, [[...args]]).then((values) => values[0] as R));
+  }
+
+  /** `fn(item)` for each item, in parallel; the results in order. `chunksize`: items per task (default: about 4 tasks per worker). */
+  map<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null): Promise<R[]> {
+    return this.mapAsync<R>(fn, items, chunksize).get();
+  }
+
+  mapAsync<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null): AsyncResult<R[]> {
+    return new AsyncResult(this.mapChunks<R>(fn, callsOf(items, false), chunksize));
+  }
+
+  /** `fn(...args)` for each argument list. */
+  starmap<R = unknown>(fn: string, items: Iterable<readonly unknown[]>, chunksize: number | null = null): Promise<R[]> {
+    return this.starmapAsync<R>(fn, items, chunksize).get();
+  }
+
+  starmapAsync<R = unknown>(fn: string, items: Iterable<readonly unknown[]>, chunksize: number | null = null): AsyncResult<R[]> {
+    return new AsyncResult(this.mapChunks<R>(fn, callsOf(items, true), chunksize));
+  }
+
+  /** The results in order, each as soon as it (and those before it) are ready. All tasks are submitted now. */
+  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): AsyncGenerator<R, void, undefined> {
+    return inOrder<R>(this.submitChunks(fn, callsOf(items, false), chunksize));
+  }
+
+  /** The results in the order they complete. */
+  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): AsyncGenerator<R, void, undefined> {
+    return inCompletionOrder<R>(this.submitChunks(fn, callsOf(items, false), chunksize));
+  }
+
+  /** Accepts no more tasks; the workers stop once the submitted ones are done (see join()). */
+  close(): void {
+    if (this.state === 'run') this.state = 'close';
+  }
+
+  /** Stops the workers now. Tasks not yet finished reject RuntimeError. Resolves once the workers are gone. */
+  terminate(): Promise<void> {
+    this.state = 'terminate';
+    return this.destroy();
+  }
+
+  /** Waits for the workers to exit; call close() or terminate() first (ValueError otherwise). */
+  async join(): Promise<void> {
+    if (this.state === 'run') throw new ValueError('Pool is still running: call close() or terminate() first');
+    if (this.state === 'close') {
+      await this.initialized;
+      while (this.outstanding.size > 0) await Promise.allSettled([...this.outstanding]);
+    }
+    await this.destroy();
+  }
+
+  /** `await using pool = new Pool(...)`: terminates at the end of the block, as Python's `with`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
+  toString(): string {
+    return `<Pool processes=${this.processes} state=${this.state.toUpperCase()} pool_size=${this.processes}>`;
+  }
+
+  private mapChunks<R>(fn: string, calls: unknown[][], chunksize: number | null): Promise<R[]> {
+    const chunks = this.submitChunks(fn, calls, chunksize);
+    return Promise.all(chunks).then((results) => results.flat() as R[]);
+  }
+
+  private submitChunks(fn: string, calls: unknown[][], chunksize: number | null): Promise<unknown[]>[] {
+    this.requireRunning();
+    return chunksOf(calls, chunksize, this.processes).map((chunk) => this.submit(fn, chunk));
+  }
+
+  /** One task: a chunk of calls of `fn`. The proxies among the args stay referenced until it settles. */
+  private submit(fn: string, calls: unknown[][]): Promise<unknown[]> {
+    this.requireRunning();
+    if (typeof fn !== 'string') throw new PyTypeError('pool functions are named: pass the name of an export of the pool module');
+    const proxies: BaseProxy[] = [];
+    const task: PoolTask = { fn, calls: describeProxies(calls, proxies) as unknown[][], hasProxies: false };
+    task.hasProxies = proxies.length > 0;
+    try {
+      structuredClone(task.calls); // fail here, clearly, rather than inside the pool's dispatch
+    } catch (error) {
+      throw notTransferable('the arguments', error);
+    }
+    const running = this.piscina.run(task).then(
+      (reply) => {
+        proxies.length = 0;
+        if ('error' in reply) throw errorFromMessage(reply.error);
+        return reply.values;
+      },
+      (error: unknown) => {
+        proxies.length = 0;
+        if (this.state === 'terminate') throw new RuntimeError('the pool was terminated before this task finished');
+        // The pool's own failures (a worker that crashed or exited) come as they are.
+        throw error instanceof Error ? error : new RuntimeError(`a pool worker failed: ${String(error)}`);
+      },
+    );
+    this.outstanding.add(running);
+    const forget = (): boolean => this.outstanding.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  private requireRunning(): void {
+    if (this.state !== 'run') throw new ValueError('Pool not running');
+  }
+
+  private destroy(): Promise<void> {
+    this.destroying ??= this.piscina.destroy();
+    return this.destroying;
+  }
+
+  /** Counts the workers' "initialized" messages (sent whether the initializer succeeded or not). */
+  private workersInitialized(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      let pending = count;
+      const onMessage = (message: unknown): void => {
+        if (typeof message !== 'object' || message === null || !(WORKER_INITIALIZED in message)) return;
+        if (--pending > 0) return;
+        this.piscina.off('message', onMessage);
+        resolve();
+      };
+      this.piscina.on('message', onMessage);
+    });
+  }
+}
+
+function initializerOf(options: PoolOptions, proxies: BaseProxy[]): PoolWorkerData['initializer'] {
+  if (options.initializer === undefined) return undefined;
+  const args = describeProxies(options.initargs ?? [], proxies) as unknown[];
+  try {
+    structuredClone(args);
+  } catch (error) {
+    throw notTransferable('the initargs', error);
+  }
+  return { export: options.initializer, args, hasProxies: proxies.length > 0 };
+}
+
+/** Yields the values of each chunk in submission order. */
+async function* inOrder<R>(chunks: Promise<unknown[]>[]): AsyncGenerator<R, void, undefined> {
+  const settled = chunks.map(settle);
+  for (const outcome of settled) yield* unwrap<R>(await outcome);
+}
+
+/** Yields the values of each chunk as soon as it completes. */
+async function* inCompletionOrder<R>(chunks: Promise<unknown[]>[]): AsyncGenerator<R, void, undefined> {
+  const completed: Settled[] = [];
+  let wake: (() => void) | undefined;
+  for (const chunk of chunks) {
+    void settle(chunk).then((outcome) => {
+      completed.push(outcome);
+      wake?.();
+    });
+  }
+  for (let remaining = chunks.length; remaining > 0; remaining--) {
+    while (completed.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    yield* unwrap<R>(completed.shift()!);
+  }
+}
+
+type Settled = { values: unknown[] } | { error: unknown };
+
+/** Never rejects: a chunk nobody iterates to must not become an unhandled rejection. */
+function settle(chunk: Promise<unknown[]>): Promise<Settled> {
+  return chunk.then(
+    (values) => ({ values }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+function unwrap<R>(outcome: Settled): R[] {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.values as R[];
+}
+
+/** A sibling module of this file, with this file's extension (.ts from source, .js once compiled). */
+function siblingUrl(name: string): string {
+  const here = fileURLToPath(import.meta.url);
+  return pathToFileURL(path.join(path.dirname(here), name + path.extname(here))).href;
+}

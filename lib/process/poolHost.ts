@@ -1,0 +1,81 @@
+// A Pool served by a manager (`manager.Pool(n, { module })`), under Python's method names. The
+// *_async methods return an AsyncResultHost, served as a new shared 'AsyncResult'; imap and
+// imap_unordered return async generators, served as live 'Iterator's. Freeing the shared pool (its
+// last proxy released, or the server shutting down) terminates it.
+import { takesCallContext, type CallContext } from '../server/callContext.js';
+import { Pool, type PoolOptions } from './pool.js';
+import type { AsyncResult } from './asyncResult.js';
+
+export class PoolHost {
+  constructor(readonly pool: Pool) {}
+
+  /** The SyncManager callable: `Pool(processes?, options)`. */
+  static create(this: void, processes: number | null | undefined, options: PoolOptions): PoolHost {
+    return new PoolHost(new Pool(processes, options));
+  }
+
+  apply(fn: string, args: unknown[] = []): Promise<unknown> {
+    return this.pool.apply(fn, args);
+  }
+  apply_async(fn: string, args: unknown[] = []): AsyncResultHost {
+    return new AsyncResultHost(this.pool.applyAsync(fn, args));
+  }
+  map(fn: string, items: unknown[], chunksize: number | null = null): Promise<unknown[]> {
+    return this.pool.map(fn, items, chunksize);
+  }
+  map_async(fn: string, items: unknown[], chunksize: number | null = null): AsyncResultHost {
+    return new AsyncResultHost(this.pool.mapAsync(fn, items, chunksize));
+  }
+  starmap(fn: string, items: unknown[][], chunksize: number | null = null): Promise<unknown[]> {
+    return this.pool.starmap(fn, items, chunksize);
+  }
+  starmap_async(fn: string, items: unknown[][], chunksize: number | null = null): AsyncResultHost {
+    return new AsyncResultHost(this.pool.starmapAsync(fn, items, chunksize));
+  }
+  imap(fn: string, items: unknown[], chunksize: number | null = null): AsyncGenerator<unknown> {
+    return this.pool.imap(fn, items, chunksize ?? 1);
+  }
+  imap_unordered(fn: string, items: unknown[], chunksize: number | null = null): AsyncGenerator<unknown> {
+    return this.pool.imapUnordered(fn, items, chunksize ?? 1);
+  }
+  close(): void {
+    this.pool.close();
+  }
+  join(): Promise<void> {
+    return this.pool.join();
+  }
+  terminate(): Promise<void> {
+    return this.pool.terminate();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.pool.terminate();
+  }
+
+  __repr__(): string {
+    return this.pool.toString();
+  }
+}
+
+/** An AsyncResult served to clients; a waiting get/wait ends when the caller cancels or disconnects. */
+export class AsyncResultHost {
+  static readonly [takesCallContext] = true;
+
+  constructor(readonly result: AsyncResult<unknown>) {}
+
+  get(ctx: CallContext, timeout: number | null = null): Promise<unknown> {
+    return this.result.get(timeout, { signal: ctx.signal });
+  }
+  wait(ctx: CallContext, timeout: number | null = null): Promise<void> {
+    return this.result.wait(timeout, { signal: ctx.signal });
+  }
+  ready(_ctx: CallContext): boolean {
+    return this.result.ready();
+  }
+  successful(_ctx: CallContext): boolean {
+    return this.result.successful();
+  }
+  __repr__(): string {
+    return `<AsyncResult ready=${this.result.ready()}>`;
+  }
+}

@@ -1,0 +1,142 @@
+// Process: runs an exported (possibly async) function of a module in a child Node process, as
+// Python's multiprocessing.Process runs a target. Proxies among the args, at any depth, arrive in
+// the child as working proxies on the child's own connections; this process keeps its proxies alive
+// until the child has exited. The child inherits this process's loader flags, and the authkey
+// through its environment. As a Python non-daemonic process, a running child keeps this process
+// from exiting on its own; unlike one, it ends when this process dies (even by SIGKILL).
+import type { ChildProcess } from 'node:child_process';
+import createDebug from 'debug';
+import { ManagerError, TypeError as PyTypeError } from '../errors.js';
+import { defaultAuthkey, toAuthkey } from '../manager/authkey.js';
+import { moduleUrl, type ModuleName } from './modules.js';
+import { spawnChild } from './spawnChild.js';
+import { ChildExit } from './childExit.js';
+import { describeProxies, notTransferable } from './sharedArgs.js';
+
+const log = createDebug('mpmanagers:process');
+
+export interface ProcessOptions {
+  /** The module that exports the target: a path (relative to the cwd) or a file URL (`import.meta.url`). */
+  module: ModuleName;
+  /** The name of the exported function to run. Default 'default'. */
+  export?: string;
+  /** The target's arguments: structured-cloneable data and proxies. Default []. */
+  args?: unknown[];
+  /** Default `Process-<n>`. */
+  name?: string;
+  /**
+   * The child's process authkey, which its manager connections use (Python's `Process.authkey`).
+   * Default: this process's authkey. Set it when the proxies in `args` belong to a manager with a
+   * different authkey.
+   */
+  authkey?: string | Uint8Array;
+}
+
+/** parent → child */
+export interface ProcessStartMessage {
+  module: string;
+  export: string;
+  args: unknown[];
+  name: string;
+}
+
+let processCount = 0;
+
+export class Process {
+  readonly name: string;
+  readonly authkey: Uint8Array;
+  private readonly module: string;
+  private readonly exportName: string;
+  private args: unknown[] | undefined;
+  private child: ChildProcess | undefined;
+  private exit: ChildExit | undefined;
+
+  constructor(options: ProcessOptions) {
+    if (typeof options !== 'object' || options === null) throw new PyTypeError('new Process({ module, export, args }) takes an options object');
+    this.module = moduleUrl(options.module);
+    this.exportName = options.export ?? 'default';
+    if (typeof this.exportName !== 'string') throw new PyTypeError('Process: export must be the name of an exported function');
+    this.args = options.args ?? [];
+    if (!Array.isArray(this.args)) throw new PyTypeError('Process: args must be an array');
+    this.name = options.name ?? `Process-${++processCount}`;
+    this.authkey = options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey);
+  }
+
+  /** The child's pid once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** null until the child exits; then its code, or minus the signal that ended it (Python's exitcode). */
+  get exitCode(): number | null {
+    return this.exit?.exitCode ?? null;
+  }
+
+  /** Starts the child. Throws TypeError if the args cannot be sent, ManagerError if already started. */
+  start(): void {
+    if (this.child !== undefined) throw new ManagerError(`${this.name} has already been started (a process can only be started once)`);
+    const message: ProcessStartMessage = {
+      module: this.module,
+      export: this.exportName,
+      args: describeProxies(this.args) as unknown[],
+      name: this.name,
+    };
+    try {
+      structuredClone(message); // fail before spawning anything
+    } catch (error) {
+      throw notTransferable(`the args of ${this.name}`, error);
+    }
+    const child = spawnChild('processChild', this.authkey);
+    this.child = child;
+    this.exit = new ChildExit(child);
+    child.send(message);
+    log('%s started as pid %d', this.name, child.pid);
+    // The args (and their proxies) stay referenced until the child has exited, then are let go.
+    void this.exit.exited.then((code) => {
+      log('%s (pid %d) exited with code %d', this.name, child.pid, code);
+      this.args = undefined;
+    });
+  }
+
+  /** Waits for the child to exit: its exit code, or null if `timeout` seconds pass first (null: no limit). */
+  async join(timeout: number | null = null): Promise<number | null> {
+    const exit = this.requireStarted('join');
+    return (await exit.wait(timeout)) ? exit.exitCode : null;
+  }
+
+  isAlive(): boolean {
+    return this.exit !== undefined && this.exit.exitCode === null;
+  }
+
+  /** Sends SIGTERM (exit code -15 unless the child handles it). */
+  terminate(): void {
+    this.signal('SIGTERM');
+  }
+
+  /** Sends SIGKILL (exit code -9). */
+  kill(): void {
+    this.signal('SIGKILL');
+  }
+
+  /** `await using p = new Process(...)`: a child still running at the end of the block is terminated and joined. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.isAlive()) return;
+    this.terminate();
+    await this.join();
+  }
+
+  toString(): string {
+    const state = this.exit === undefined ? 'initial' : this.exit.exitCode === null ? 'started' : `stopped exitcode=${this.exit.exitCode}`;
+    return `<Process name='${this.name}' ${state}>`;
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    this.requireStarted(signal === 'SIGKILL' ? 'kill' : 'terminate');
+    if (this.isAlive()) this.child!.kill(signal);
+  }
+
+  private requireStarted(what: string): ChildExit {
+    if (this.exit === undefined) throw new ManagerError(`can only ${what} a started process (${this.name})`);
+    return this.exit;
+  }
+}
