@@ -59,3 +59,6 @@ export { Pool, type PoolOptions } from './process/pool.js';
 export { AsyncResult } from './process/asyncResult.js';
 export { PoolProxy, AsyncResultProxy } from './proxies/pool.js';
 export { isMainModule, type ModuleName } from './process/modules.js';
+export type { ReconnectOptions } from './client/reconnect.js';
+export type { LimitOptions } from './server/limits.js';
+export type { HeartbeatOptions } from './connection/heartbeat.js';
