@@ -4,6 +4,7 @@
 import createDebug from 'debug';
 import { ManagerError } from '../errors.js';
 import type { Token, WireRef } from '../protocol.js';
+import { sameAddress } from '../connection/address.js';
 import type { ClientSession } from '../client/session.js';
 
 const log = createDebug('mpmanagers:proxies');
@@ -87,7 +88,9 @@ export class BaseProxy {
   /** The wire form of this proxy when it is sent as an argument or stored in a container. */
   _toWire(session: ClientSession): WireRef {
     const t = this._token;
-    return { typeid: t.typeid, address: t.address, id: t.id, ...(session === this._session ? {} : { foreign: true }) };
+    // Another connection to the same server (a second manager in this process) shares its objects.
+    const sameServer = session === this._session || sameAddress(session.address, this._session.address);
+    return { typeid: t.typeid, address: t.address, id: t.id, ...(sameServer ? {} : { foreign: true }) };
   }
 
   _describe(): string {

@@ -130,3 +130,19 @@ describe('Garbage-collection backstops', () => {
     await served.close();
   });
 });
+
+describe('References across two connections of one process', () => {
+  it('a proxy of manager A stored through manager B keeps its object alive and comes back working', async () => {
+    const served = await serve(SyncManager);
+    const a = await served.client();
+    const b = await served.client();
+    const inner = await a.list(['from A']);
+    const outer = await b.list();
+    await outer.append(inner);
+    await inner._release();
+    const back = (await outer.get(0)) as ListProxy;
+    expect(back).to.be.instanceOf(ListProxy);
+    expect(await back._getValue()).to.deep.equal(['from A']);
+    await served.close();
+  });
+});
