@@ -1,0 +1,22 @@
+// What every row shares: its shape, and running it once per transport.
+import type { Bench } from '../harness/context.js';
+import type { Transport } from '../harness/options.js';
+import type { RowResult } from '../harness/results.js';
+
+export interface Row {
+  id: string;
+  /** Measures the row on every transport selected; one RowResult per transport (and variant). */
+  run(bench: Bench): Promise<RowResult[]>;
+}
+
+/** Runs `measure` once per selected transport. */
+export async function perTransport(bench: Bench, measure: (transport: Transport) => Promise<RowResult | RowResult[]>): Promise<RowResult[]> {
+  const results: RowResult[] = [];
+  for (const transport of bench.options.transports) results.push(...[await measure(transport)].flat());
+  return results;
+}
+
+/** The `rate` field of a job's answer. */
+export async function rate(answer: Promise<{ rate: number }>): Promise<number> {
+  return (await answer).rate;
+}

@@ -1,0 +1,21 @@
+// The rows of the issue's table, in its order. `--only=<id>,...` selects by these ids.
+import { aggregateRow } from './aggregate.js';
+import { binaryRow } from './binary.js';
+import { connectRow, createProxyRow } from './connect.js';
+import { inflightRow, lockRow, sequentialRow } from './dict.js';
+import { dictMemoryRow, idleClientsRow } from './memory.js';
+import { queueRow } from './queue.js';
+import type { Row } from './common.js';
+
+export const ROWS: Row[] = [
+  sequentialRow,
+  inflightRow,
+  aggregateRow,
+  queueRow,
+  lockRow,
+  connectRow,
+  createProxyRow,
+  binaryRow,
+  dictMemoryRow,
+  idleClientsRow,
+];

@@ -1,0 +1,178 @@
+// The mpmanagers client jobs; each mirrors the job of the same name in bench/python/bench_client.py.
+// Common params: address, authkey, and the TimedParams of timing.ts.
+import type { Address } from '../../lib/index.js';
+import { BenchManager } from './benchManager.js';
+import { epochMs, pipelined, sleepUntil, timed, type Rate, type TimedParams } from './timing.js';
+
+export interface JobParams extends TimedParams {
+  address: Address;
+  authkey: string;
+}
+
+export const mpJobs = {
+  /** Sequential set/get on the shared dict: 2 calls per step. */
+  async dict_seq(p: JobParams): Promise<Rate> {
+    return withConnected(p, async (m) => {
+      const d = await m.get_dict();
+      const key = `k${process.pid}`;
+      return timed(async () => {
+        await d.set(key, 1);
+        await d.get(key);
+        return 2;
+      }, p);
+    });
+  },
+
+  /** `depth` set/get calls in flight on one connection. */
+  async dict_inflight(p: JobParams & { depth: number }): Promise<Rate> {
+    return withConnected(p, async (m) => {
+      const d = await m.get_dict();
+      const key = `k${process.pid}`;
+      let turn = 0;
+      return pipelined(p.depth, () => (turn++ & 1 ? d.get(key) : d.set(key, 1)), p);
+    });
+  },
+
+  /** One side of the queue job: puts or gets `count` items, `depth` calls in flight; resolves the finish time. */
+  async queue_role(p: JobParams & { role: 'producer' | 'consumer'; count: number; depth: number }): Promise<{ finishedAt: number }> {
+    return withManager(p, async (m) => {
+      const q = await m.get_queue();
+      await sleepUntil(p.startAt);
+      let issued = 0;
+      const lane = async (): Promise<void> => {
+        while (issued < p.count) {
+          const item = issued++;
+          if (p.role === 'producer') await q.put(item);
+          else await q.get();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(p.depth, p.count) }, lane));
+      return { finishedAt: epochMs() };
+    });
+  },
+
+  /** Acquire + release pairs on one Lock: 1 op = 1 pair (2 calls). */
+  async lock_seq(p: JobParams): Promise<Rate> {
+    return withConnected(p, async (m) => {
+      const lock = await m.Lock();
+      return timed(async () => {
+        await lock.acquire();
+        await lock.release();
+        return 1;
+      }, p);
+    });
+  },
+
+  /** connect() (a new connection, the handshake, one call: 'dummy'), then close(). */
+  async connect(p: JobParams): Promise<Rate> {
+    return timed(async () => {
+      const m = new BenchManager({ address: p.address, authkey: p.authkey });
+      await m.connect();
+      await m.close();
+      return 1;
+    }, p);
+  },
+
+  /** A new client, a new shared dict (create), one call on it, close (which drops the reference). */
+  async create_proxy(p: JobParams): Promise<Rate> {
+    return timed(async () => {
+      const m = new BenchManager({ address: p.address, authkey: p.authkey });
+      await m.connect();
+      const d = await m.dict();
+      await d.get(1);
+      await m.close();
+      return 1;
+    }, p);
+  },
+
+  async put_blob(p: JobParams & { key: string; size: number }): Promise<null> {
+    return withManager(p, async (m) => {
+      await (await m.get_blobs()).set(p.key, new Uint8Array(p.size));
+      return null;
+    });
+  },
+
+  /** Gets of a binary value stored in the shared dict: 1 op = 1 get of `size` bytes. */
+  async binary(p: JobParams & { key: string }): Promise<Rate> {
+    return withConnected(p, async (m) => {
+      const d = await m.get_blobs();
+      return timed(async () => {
+        await d.get(p.key);
+        return 1;
+      }, p);
+    });
+  },
+
+  /** Adds `entries` int → str entries to the server's big dict, `batch` per update() call. */
+  async fill_dict(p: JobParams & { entries: number; batch: number }): Promise<Rate> {
+    return withManager(p, async (m) => {
+      const d = await m.get_big_dict();
+      const started = performance.now();
+      for (let first = 0; first < p.entries; first += p.batch) {
+        const batch = new Map<number, string>();
+        for (let i = first; i < Math.min(p.entries, first + p.batch); i++) batch.set(i, String(i));
+        await d.update(batch);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      return { ops: p.entries, seconds, rate: p.entries / seconds };
+    });
+  },
+};
+
+/** Authenticated connections that stay open and idle until idle_close. */
+export class IdleClients {
+  private readonly managers: BenchManager[] = [];
+
+  async open(p: JobParams & { count: number; concurrency?: number }): Promise<{ open: number; failed: number }> {
+    let started = 0;
+    let failed = 0;
+    const lane = async (): Promise<void> => {
+      while (started < p.count) {
+        started++;
+        const m = new BenchManager({ address: p.address, authkey: p.authkey, handshakeTimeout: 20 });
+        try {
+          await m.connect();
+          this.managers.push(m);
+        } catch {
+          failed++; // counted, not waited for: the row divides by the connections actually open
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: p.concurrency ?? 8 }, lane));
+    return { open: this.managers.length, failed };
+  }
+
+  async close(): Promise<null> {
+    for (const m of this.managers.splice(0)) await m.close();
+    return null;
+  }
+}
+
+/** Connections reused by the steady-state jobs, by server: a repetition measures calls, not connecting. */
+const connected = new Map<string, Promise<BenchManager>>();
+
+async function withConnected<R>(p: JobParams, work: (m: BenchManager) => Promise<R>): Promise<R> {
+  const key = JSON.stringify([p.address, p.authkey]);
+  let manager = connected.get(key);
+  if (manager === undefined) {
+    const m = new BenchManager({ address: p.address, authkey: p.authkey, maxFrameSize: 256 * 1024 * 1024 });
+    manager = m.connect().then(() => m);
+    connected.set(key, manager);
+  }
+  try {
+    return await work(await manager);
+  } catch (error) {
+    connected.delete(key);
+    throw error;
+  }
+}
+
+async function withManager<R>(p: JobParams, work: (m: BenchManager) => Promise<R>): Promise<R> {
+  const m = new BenchManager({ address: p.address, authkey: p.authkey, maxFrameSize: 256 * 1024 * 1024 });
+  await m.connect();
+  try {
+    return await work(m);
+  } finally {
+    await m.close();
+  }
+}
