@@ -5,7 +5,7 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
-import { copyDecodedBinaries, observeObjectDepth } from './msgpackInternals.js';
+import { copyDecodedBinaries, observeObjectDepth, sizeLargeBinariesClosely } from './msgpackInternals.js';
 import { scanMessage } from './scan.js';
 
 /**
@@ -81,6 +81,8 @@ export class Codec {
   #decoders: LevelDecoder[] = [];
   #encoding = false;
   #decoding = false;
+  /** The input being decoded was handed over (decodeOwned): large bins may stay views into it. */
+  #inputOwned = false;
 
   constructor(hooks?: RefHooks, options?: CodecOptions) {
     this.#hooks = hooks;
@@ -98,12 +100,28 @@ export class Codec {
    * one nested deeper than maxDepth, or what a toWire hook or a getter threw; the Codec stays usable.
    */
   encode(value: unknown): Uint8Array {
+    return ownBytes(this.#encodeView(value));
+  }
+
+  /**
+   * As encode(), without the copy for a small message: one of up to SHARED_ENCODING_MAX bytes comes
+   * back as a view into this Codec's reused buffer, valid only until its next encode, so send or
+   * copy it at once (Connection.send copies it, told it is `transient`). A larger message comes back
+   * in a buffer of its own, as from encode().
+   */
+  encodeShared(value: unknown): Uint8Array {
+    const bytes = this.#encodeView(value);
+    return bytes.length <= SHARED_ENCODING_MAX ? bytes : ownBytes(bytes);
+  }
+
+  /** The message as a view into the Encoder's buffer (reused, unless the message is large). */
+  #encodeView(value: unknown): Uint8Array {
     if (this.#encoding) return this.#fresh().encode(value); // from inside a toWire hook
     this.#encoding = true;
     try {
       const { encoder, level } = this.#encoderAt(0);
       level.base = 0;
-      const bytes = encoder.encode(value);
+      const bytes = encoder.encodeSharedRef(value);
       // Encoders keep the largest buffer they ever needed: let one large message's go.
       if (bytes.length > RETAINED_BUFFER_LIMIT) this.#encoders = [];
       return bytes;
@@ -114,6 +132,21 @@ export class Codec {
       throw error;
     } finally {
       this.#encoding = false;
+    }
+  }
+
+  /**
+   * As decode(), for `bytes` the caller hands over: nothing will ever write to them again (a frame
+   * just received). A large bin value that is most of them comes back as a view into them rather
+   * than a copy (a Uint8Array all the same). Smaller ones are copied, so as not to keep the rest alive.
+   */
+  decodeOwned(bytes: Uint8Array): unknown {
+    if (this.#decoding) return this.#fresh().decodeOwned(bytes); // from inside a fromWire hook
+    this.#inputOwned = true;
+    try {
+      return this.decode(bytes);
+    } finally {
+      this.#inputOwned = false;
     }
   }
 
@@ -171,6 +204,7 @@ export class Codec {
       observeObjectDepth(encoder, (depth) => {
         level.depth = depth;
       });
+      sizeLargeBinariesClosely(encoder);
       entry = { encoder, level };
       this.#encoders[index] = entry;
     }
@@ -191,7 +225,10 @@ export class Codec {
         maxMapLength,
         maxExtLength,
       });
-      copyDecodedBinaries(decoder);
+      copyDecodedBinaries(
+        decoder,
+        (view) => this.#inputOwned && view.byteLength >= VIEW_KEPT_MIN && view.byteLength * 2 >= view.buffer.byteLength,
+      );
       entry = { decoder, level };
       this.#decoders[index] = entry;
     }
@@ -201,6 +238,22 @@ export class Codec {
 
 /** Messages larger than this, in bytes, do not leave their buffers behind in the reused coders. */
 const RETAINED_BUFFER_LIMIT = 1024 * 1024;
+
+/** encodeShared() returns messages of up to this many bytes as views into the reused buffer. */
+export const SHARED_ENCODING_MAX = 16 * 1024;
+
+/** decodeOwned() keeps bin values at least this large as views (when they are most of the input). */
+const VIEW_KEPT_MIN = 64 * 1024;
+
+/**
+ * Bytes that are the caller's alone: a large message's own buffer (its Encoder was let go) when
+ * it is little larger than the message, else a copy (out of the reused buffer, or so as not to keep
+ * a much larger buffer alive while the message waits to be sent).
+ */
+function ownBytes(view: Uint8Array): Uint8Array {
+  const own = view.length > RETAINED_BUFFER_LIMIT && view.buffer.byteLength <= view.length + view.length / 4;
+  return own ? view : view.slice();
+}
 
 interface LevelEncoder {
   encoder: Encoder<Level>;

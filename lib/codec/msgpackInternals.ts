@@ -1,4 +1,4 @@
-// The two places where the codec reaches inside @msgpack/msgpack 3.1's Encoder and Decoder, kept
+// The places where the codec reaches inside @msgpack/msgpack 3.1's Encoder and Decoder, kept
 // together so that an upgrade has one file to check (the codec tests fail if either stops working).
 //
 // - Encoder#encodeObject(object, depth) is where the Encoder hands every non-primitive value to the
@@ -8,17 +8,30 @@
 //   the stack.
 // - Decoder#decodeBinary(length, offset) returns a view into the decoded input. Bin values are
 //   copied so that a decoded Uint8Array neither aliases the caller's buffer nor keeps a whole frame
-//   alive (a server stores what it decodes, sometimes for a long time).
+//   alive (a server stores what it decodes, sometimes for a long time), unless the caller says the
+//   input is its to keep and the value is most of it (then the copy would only cost time).
+// - Encoder#encodeBinary(view) grows the buffer, if needed, to twice what the message needs so far.
+//   A large binary gets a buffer of the right size (plus a margin) instead, so that a large message
+//   can be sent as it is, without a copy, and without keeping twice its size alive while it waits.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { ManagerError } from '../errors.js';
 
 interface EncoderInternals {
   encodeObject(object: unknown, depth: number): void;
+  encodeBinary(object: ArrayBufferView): void;
+  pos: number;
+  view: DataView;
+  bytes: Uint8Array;
 }
 
 interface DecoderInternals {
   decodeBinary(byteLength: number, headOffset: number): Uint8Array;
 }
+
+/** A binary this large gets room of its own size in the buffer, plus BINARY_MARGIN, not double. */
+const LARGE_BINARY = 256 * 1024;
+/** Room left after a large binary, for the rest of the message. */
+const BINARY_MARGIN = 64 * 1024;
 
 assertInternalsPresent();
 
@@ -33,22 +46,49 @@ export function observeObjectDepth(encoder: Encoder<any>, onObject: (depth: numb
 }
 
 /**
- * Makes `decoder` return bin values as fresh Uint8Arrays (never Buffers, never views). Extension
- * payloads go through the same method, so they are copied too; they are parsed at once and dropped.
+ * Makes `decoder` return bin values as fresh Uint8Arrays (never Buffers), except those for which
+ * `mayKeepView(view)` is true: those come back as Uint8Array views into the input. Extension payloads
+ * go through the same method; they are parsed at once and dropped, so a view of them is harmless.
  */
-export function copyDecodedBinaries(decoder: Decoder<any>): void {
+export function copyDecodedBinaries(decoder: Decoder<any>, mayKeepView: (view: Uint8Array) => boolean = () => false): void {
   const internals = decoder as unknown as DecoderInternals;
   const decodeBinary = internals.decodeBinary.bind(decoder);
-  internals.decodeBinary = (byteLength: number, headOffset: number): Uint8Array =>
-    new Uint8Array(decodeBinary(byteLength, headOffset));
+  internals.decodeBinary = (byteLength: number, headOffset: number): Uint8Array => {
+    const view = decodeBinary(byteLength, headOffset);
+    return mayKeepView(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(view);
+  };
+}
+
+/** Makes `encoder` make room for a large binary closely (see the top of this file). */
+export function sizeLargeBinariesClosely(encoder: Encoder<any>): void {
+  const internals = encoder as unknown as EncoderInternals;
+  const encodeBinary = internals.encodeBinary.bind(encoder);
+  internals.encodeBinary = (object: ArrayBufferView): void => {
+    if (object.byteLength > LARGE_BINARY) {
+      const needed = internals.pos + 5 + object.byteLength; // bin 32 header + body
+      if (internals.view.byteLength < needed) {
+        // As Encoder#resizeBuffer does, but not zero-filled: every byte sent is written first.
+        const { buffer } = Buffer.allocUnsafeSlow(needed + BINARY_MARGIN);
+        const bytes = new Uint8Array(buffer);
+        bytes.set(internals.bytes.subarray(0, internals.pos));
+        internals.bytes = bytes;
+        internals.view = new DataView(buffer);
+      }
+    }
+    encodeBinary(object);
+  };
 }
 
 function assertInternalsPresent(): void {
   const encoderPrototype = Encoder.prototype as unknown as Partial<EncoderInternals>;
   const decoderPrototype = Decoder.prototype as unknown as Partial<DecoderInternals>;
-  if (typeof encoderPrototype.encodeObject !== 'function' || typeof decoderPrototype.decodeBinary !== 'function') {
+  if (
+    typeof encoderPrototype.encodeObject !== 'function' ||
+    typeof encoderPrototype.encodeBinary !== 'function' ||
+    typeof decoderPrototype.decodeBinary !== 'function'
+  ) {
     throw new ManagerError(
-      'this @msgpack/msgpack version lacks Encoder#encodeObject or Decoder#decodeBinary: see lib/codec/msgpackInternals.ts',
+      'this @msgpack/msgpack version lacks Encoder#encodeObject, Encoder#encodeBinary or Decoder#decodeBinary: see lib/codec/msgpackInternals.ts',
     );
   }
 }

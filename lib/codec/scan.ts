@@ -19,17 +19,25 @@ export interface ScanLimits {
 
 /** Throws ProtocolError unless `bytes` holds exactly one well-formed message within `limits`. */
 export function scanMessage(bytes: Uint8Array, limits: ScanLimits): void {
-  new MessageScanner(bytes, limits).run();
+  scanner.run(bytes, limits);
 }
 
 /** Marks a saved frame as an array or map (other saved frames hold the end of an enclosing span). */
 const CONTAINER = -1;
+const EMPTY = new Uint8Array(0);
+/** Placeholder between scans. */
+const DEFAULT_LIMITS: ScanLimits = { maxStrLength: 0, maxBinLength: 0, maxArrayLength: 0, maxMapLength: 0, maxExtLength: 0, maxDepth: 0 };
 
+/**
+ * One scanner serves every scan (a scan runs to the end or throws, and never re-enters itself):
+ * scanning allocates nothing, as it runs on every message received.
+ */
 class MessageScanner {
-  private readonly view: DataView;
+  private bytes: Uint8Array = EMPTY;
+  private limits: ScanLimits = DEFAULT_LIMITS;
   private pos = 0;
   /** Where the span being read ends: the message, or the payload of the innermost extension. */
-  private end: number;
+  private end = 0;
   /** Arrays and maps open around the current position, through extension payloads. */
   private depth = 0;
   /** Values still to read in the innermost open array, map or extension payload. */
@@ -37,25 +45,28 @@ class MessageScanner {
   /** Per open array or map: [parent's pending, CONTAINER]; per open payload: [pending, enclosing end]. */
   private readonly saved: number[] = [];
 
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly limits: ScanLimits,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  run(bytes: Uint8Array, limits: ScanLimits): void {
+    this.bytes = bytes;
+    this.limits = limits;
+    this.pos = 0;
     this.end = bytes.length;
-  }
-
-  run(): void {
-    for (;;) {
-      if (this.pending === 0) {
-        if (this.saved.length === 0) break;
-        this.closeFrame();
-      } else {
-        this.readValue();
+    this.depth = 0;
+    this.pending = 1;
+    this.saved.length = 0;
+    try {
+      for (;;) {
+        if (this.pending === 0) {
+          if (this.saved.length === 0) break;
+          this.closeFrame();
+        } else {
+          this.readValue();
+        }
       }
-    }
-    if (this.pos !== this.end) {
-      throw new ProtocolError(`${this.end - this.pos} trailing byte(s) after the message`);
+      if (this.pos !== this.end) {
+        throw new ProtocolError(`${this.end - this.pos} trailing byte(s) after the message`);
+      }
+    } finally {
+      this.bytes = EMPTY; // the message is not kept alive
     }
   }
 
@@ -152,7 +163,7 @@ class MessageScanner {
     if (length > this.limits.maxExtLength) {
       throw new ProtocolError(`extension of ${length} bytes exceeds the limit of ${this.limits.maxExtLength}`);
     }
-    const type = this.view.getInt8(this.requireBytes(1));
+    const type = (this.bytes[this.requireBytes(1)] << 24) >> 24; // an int8
     const kind = extensionPayloadKind(type);
     if (kind === undefined) throw new ProtocolError(`unknown extension type ${type} at ${this.pos - 1}`);
     if (kind === 'opaque') return this.skipScalar(length);
@@ -188,13 +199,14 @@ class MessageScanner {
   /** Reads a big-endian unsigned integer of 1, 2 or 4 bytes. */
   private readUint(size: number): number {
     const at = this.requireBytes(size);
+    const bytes = this.bytes;
     switch (size) {
       case 1:
-        return this.bytes[at];
+        return bytes[at];
       case 2:
-        return this.view.getUint16(at);
+        return (bytes[at] << 8) | bytes[at + 1];
       default:
-        return this.view.getUint32(at);
+        return bytes[at] * 0x1000000 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
     }
   }
 
@@ -210,6 +222,8 @@ class MessageScanner {
     return new ProtocolError(`truncated message: needs more than the ${this.end - this.pos} byte(s) left at ${this.pos}`);
   }
 }
+
+const scanner = new MessageScanner();
 
 function isArrayHead(head: number): boolean {
   return (head >= 0x90 && head <= 0x9f) || head === 0xdc || head === 0xdd;
