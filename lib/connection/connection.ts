@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
-import { FrameParser, HANDSHAKE_MAX_FRAME_SIZE, frameHeader } from './framing.js';
+import { BATCHED_PAYLOAD_MAX, FrameParser, HANDSHAKE_MAX_FRAME_SIZE, frameHeader, frameSlab, type FrameRunWriter } from './framing.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
 import { connectionSettings, type ConnectOptions, type ConnectionOptions, type ConnectionSettings } from './options.js';
 
@@ -23,7 +23,7 @@ const CLOSE_GRACE_MS = 2000;
 
 type Handshake = (ch: FrameChannel, authkey: Uint8Array, options: HandshakeOptions) => Promise<void>;
 
-export class Connection {
+export class Connection implements FrameRunWriter {
   /**
    * Connects to a TCP `[host, port]` or a Unix socket path and authenticates (this side answers
    * the server's challenge, then challenges it). Connecting and the handshake together must finish
@@ -63,13 +63,14 @@ export class Connection {
   ): Promise<Connection> {
     let settings: ConnectionSettings;
     try {
-      settings = connectionSettings(options);
+      settings = acceptedSettings(options);
     } catch (error) {
       socket.destroy();
       throw error;
     }
     socket.setNoDelay(true);
-    const connection = new Connection(socket, remoteLabel, settings);
+    // Kept only when the socket cannot tell it (a Unix socket's path): a server holds thousands.
+    const connection = new Connection(socket, remoteLabel === describePeer(socket) ? undefined : remoteLabel, settings);
     const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
       connection.destroy(new ConnectionClosedError(`handshake with ${remoteLabel} timed out after ${seconds} s`));
     });
@@ -84,7 +85,9 @@ export class Connection {
   /** The underlying socket, for diagnostics. Write through `send` only. */
   readonly socket: net.Socket;
   /** Who is at the other end, for log lines: `host:port` or a socket path. */
-  readonly remoteLabel: string;
+  get remoteLabel(): string {
+    return this.label ?? describePeer(this.socket);
+  }
 
   /** Receives each inbound payload, in order. Frames that arrive before it is set are queued. */
   get onFrame(): ((payload: Buffer) => void) | undefined {
@@ -109,6 +112,20 @@ export class Connection {
     if (handler && this.socketGone) this.schedulePump();
   }
 
+  /**
+   * Sets onFrame and onClose to `handler`'s methods (called on it), and tells it when the peer
+   * sends EOF: the same as setting the two properties, without a closure for each (a server holds
+   * thousands of connections).
+   */
+  attach(handler: ConnectionHandler): void {
+    this.handlerThis = handler;
+    /* eslint-disable @typescript-eslint/unbound-method -- called with `handler` as `this` */
+    this.peerEndHandler = handler.handlePeerEnd;
+    this.onClose = handler.handleClose;
+    this.onFrame = handler.handleFrame;
+    /* eslint-enable @typescript-eslint/unbound-method */
+  }
+
   /** True once the connection is ending or gone: sends are no-ops, no more frames arrive. */
   get closed(): boolean {
     return this.stopped || this.peerEnded || this.socketGone;
@@ -116,7 +133,7 @@ export class Connection {
 
   /** Bytes queued for the socket but not yet handed to the kernel (for backpressure). */
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + frameSlab.pending(this);
   }
 
   /**
@@ -142,24 +159,38 @@ export class Connection {
   }
 
   /**
-   * Frames and queues a payload. All frames sent in one event-loop turn leave in one write. The
-   * payload is not copied: do not modify it afterwards. Returns false (and sends nothing) if the
-   * connection is closed. Throws ProtocolError for a payload over 2^31-1 bytes.
+   * Frames and queues a payload. All frames sent in one event-loop turn leave in one write. A small
+   * payload (up to BATCHED_PAYLOAD_MAX bytes) is copied at once, next to the turn's other frames; a
+   * larger one is not copied unless `transient`: do not modify it afterwards. `transient` says the
+   * payload is a view into a buffer the caller is about to reuse (it is then always copied).
+   * Returns false (and sends nothing) if the connection is closed. Throws ProtocolError for a
+   * payload over 2^31-1 bytes.
    */
-  send(payload: Uint8Array): boolean {
+  send(payload: Uint8Array, transient = false): boolean {
     if (this.closed || !this.socket.writable) {
       debug('%s: send on a closed connection ignored (%d bytes)', this.remoteLabel, payload.length);
       return false;
     }
-    const header = frameHeader(payload.length);
+    const header = payload.length > BATCHED_PAYLOAD_MAX ? frameHeader(payload.length) : undefined;
     if (!this.writesCorked) {
       this.writesCorked = true;
       this.socket.cork();
-      setImmediate(this.uncorkWrites);
+      setImmediate(Connection.uncorkWrites, this);
     }
-    this.socket.write(header);
-    if (payload.length > 0) this.socket.write(payload);
+    if (header === undefined) {
+      frameSlab.append(this, payload);
+    } else {
+      frameSlab.flush(this); // the frames sent before this one go first
+      this.socket.write(header);
+      this.socket.write(transient ? Buffer.from(payload) : payload);
+    }
     return true;
+  }
+
+  /** Writes a run of this connection's small frames, handed out by the frame slab. Internal. */
+  writeFrameRun(run: Buffer): void {
+    if (this.socket.writable) this.socket.write(run);
+    else debug('%s: %d bytes of frames dropped: the socket is no longer writable', this.remoteLabel, run.length);
   }
 
   /**
@@ -170,6 +201,7 @@ export class Connection {
   close(): void {
     if (this.stopped || this.socketGone) return;
     this.stop();
+    frameSlab.flush(this);
     this.socket.end();
     this.graceTimer = setTimeout(() => {
       debug('%s: peer did not close within %d ms; destroying', this.remoteLabel, CLOSE_GRACE_MS);
@@ -182,15 +214,21 @@ export class Connection {
     if (this.socketGone) return;
     this.closeError ??= error;
     this.stop();
+    frameSlab.discard(this);
     this.socket.destroy();
   }
 
+  /** remoteLabel, when it differs from what the socket says. */
+  private readonly label: string | undefined;
   private readonly settings: ConnectionSettings;
   private readonly parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE);
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
   private readonly inbox: Buffer[] = [];
   private frameHandler: ((payload: Buffer) => void) | undefined;
   private closeHandler: ((error?: Error) => void) | undefined;
+  private peerEndHandler: (() => void) | undefined;
+  /** `this` for the handlers: the object given to attach(), if any. */
+  private handlerThis: unknown;
   private handshakeWaiter: { resolve: (frame: Buffer) => void; reject: (error: Error) => void } | undefined;
   private handshakeFramesReceived = 0;
   private authenticated = false;
@@ -207,15 +245,35 @@ export class Connection {
   private pumpScheduled = false;
   private graceTimer: NodeJS.Timeout | undefined;
 
-  private constructor(socket: net.Socket, remoteLabel: string, settings: ConnectionSettings) {
+  /** `label`: what remoteLabel says, or undefined to ask the socket each time. */
+  private constructor(socket: net.Socket, label: string | undefined, settings: ConnectionSettings) {
     this.socket = socket;
-    this.remoteLabel = remoteLabel;
+    this.label = label;
     this.settings = settings;
-    socket.on('data', (chunk: Buffer) => this.receiveChunk(chunk));
-    socket.on('end', () => this.onPeerEnd());
-    socket.on('error', (error) => this.onSocketError(error));
-    socket.on('close', () => this.onSocketClose());
+    // Listeners shared by every connection, which they find through the socket: a closure per
+    // listener per connection would be most of what an idle connection costs beyond its socket.
+    // (They are called with the socket as `this`, which is what they expect: hence the lint waivers.)
+    (socket as ConnectionSocket)[kConnection] = this;
+    /* eslint-disable @typescript-eslint/unbound-method */
+    socket.on('data', Connection.onSocketData);
+    socket.on('end', Connection.onSocketEnd);
+    socket.on('error', Connection.onSocketFailure);
+    socket.on('close', Connection.onSocketClosed);
+    /* eslint-enable @typescript-eslint/unbound-method */
   }
+
+  private static readonly onSocketData = function (this: net.Socket, chunk: Buffer): void {
+    (this as ConnectionSocket)[kConnection].receiveChunk(chunk);
+  };
+  private static readonly onSocketEnd = function (this: net.Socket): void {
+    (this as ConnectionSocket)[kConnection].onPeerEnd();
+  };
+  private static readonly onSocketFailure = function (this: net.Socket, error: Error): void {
+    (this as ConnectionSocket)[kConnection].onSocketError(error);
+  };
+  private static readonly onSocketClosed = function (this: net.Socket): void {
+    (this as ConnectionSocket)[kConnection].onSocketClose();
+  };
 
   private async authenticate(handshake: Handshake): Promise<void> {
     const channel: FrameChannel = {
@@ -235,6 +293,7 @@ export class Connection {
     }
     this.authenticated = true;
     this.parser.maxFrameSize = this.settings.maxFrameSize;
+    releaseIfEmpty(this.inbox);
     if (this.inbox.length > 0 || this.socketGone) this.schedulePump();
   }
 
@@ -249,14 +308,15 @@ export class Connection {
 
   private receiveChunk(chunk: Buffer): void {
     try {
-      this.parser.push(chunk, this.receiveFrame);
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with this connection as `this`
+      this.parser.push(chunk, Connection.receiveFrame, this);
     } catch (error) {
       // A bad frame from the parser, or an error thrown by onFrame: this connection only.
       this.fail(error);
     }
   }
 
-  private readonly receiveFrame = (payload: Buffer): void => {
+  private static readonly receiveFrame = function (this: Connection, payload: Buffer): void {
     if (this.stopped) return;
     if (!this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN) {
       this.parser.maxFrameSize = this.settings.maxFrameSize;
@@ -266,7 +326,7 @@ export class Connection {
       this.handshakeWaiter = undefined;
       waiter.resolve(payload);
     } else if (this.authenticated && this.frameHandler && this.inbox.length === 0 && !this.readingPaused) {
-      this.frameHandler(payload);
+      this.frameHandler.call(this.handlerThis, payload);
     } else {
       this.inbox.push(payload);
       if (this.authenticated && !this.readingPaused) this.schedulePump();
@@ -284,8 +344,9 @@ export class Connection {
     this.pumpScheduled = false;
     try {
       while (this.authenticated && this.frameHandler && !this.stopped && !this.readingPaused && this.inbox.length > 0) {
-        this.frameHandler(this.inbox.shift()!);
+        this.frameHandler.call(this.handlerThis, this.inbox.shift()!);
       }
+      releaseIfEmpty(this.inbox);
     } catch (error) {
       this.fail(error);
     }
@@ -294,7 +355,7 @@ export class Connection {
     if (this.inbox.length > 0) debug('%s: %d unread frames dropped at close', this.remoteLabel, this.inbox.length);
     this.inbox.length = 0;
     try {
-      this.closeHandler(this.closeError);
+      this.closeHandler.call(this.handlerThis, this.closeError);
     } catch (error) {
       debug('%s: onClose threw: %O', this.remoteLabel, error);
     }
@@ -314,6 +375,11 @@ export class Connection {
 
   private onPeerEnd(): void {
     this.peerEnded = true;
+    try {
+      this.peerEndHandler?.call(this.handlerThis);
+    } catch (error) {
+      debug('%s: the peer-end handler threw: %O', this.remoteLabel, error);
+    }
     this.rejectHandshakeWaiter();
   }
 
@@ -343,10 +409,43 @@ export class Connection {
     return this.closeError ?? new ConnectionClosedError(`connection to ${this.remoteLabel} closed`);
   }
 
-  private readonly uncorkWrites = (): void => {
-    this.writesCorked = false;
-    this.socket.uncork();
+  private static readonly uncorkWrites = (connection: Connection): void => {
+    frameSlab.flush(connection);
+    connection.writesCorked = false;
+    connection.socket.uncork();
   };
+}
+
+/**
+ * The settings of the sockets a listener accepts, worked out once per options object rather than
+ * once per socket (each would otherwise hold its own copy of the key, for as long as it is open).
+ */
+const settingsByOptions = new WeakMap<ConnectionOptions, ConnectionSettings>();
+
+function acceptedSettings(options: ConnectionOptions): ConnectionSettings {
+  let settings = settingsByOptions.get(options);
+  if (settings === undefined) settingsByOptions.set(options, (settings = connectionSettings(options)));
+  return settings;
+}
+
+/** An object that receives a connection's frames and its end (see Connection.attach). */
+export interface ConnectionHandler {
+  handleFrame(payload: Buffer): void;
+  handleClose(error?: Error): void;
+  /** The peer sent EOF (before the connection is reported closed). */
+  handlePeerEnd?(): void;
+}
+
+/** A connection's socket knows its connection (see the constructor). */
+const kConnection = Symbol('mpmanagers.connection');
+type ConnectionSocket = net.Socket & { [kConnection]: Connection };
+
+/**
+ * An array emptied by shift() keeps its storage (room for 16 frames or more, for as long as the
+ * connection is open); truncating it lets the storage go.
+ */
+function releaseIfEmpty(frames: Buffer[]): void {
+  if (frames.length === 0) frames.length = 0;
 }
 
 function describePeer(socket: net.Socket): string {

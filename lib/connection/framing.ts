@@ -41,12 +41,13 @@ export class FrameParser {
   /** Frames longer than this are rejected. Mutable: raised once a connection is authenticated. */
   maxFrameSize: number;
 
-  /** The header being assembled when it straddles chunks. */
-  private readonly headerBytes = Buffer.alloc(FRAME_HEADER_SIZE);
+  /** The header being assembled when it straddles chunks (made the first time one does). */
+  private headerBytes: Buffer | undefined;
   private headerBytesFilled = 0;
   /** Length of the frame whose body is being collected; -1 while waiting for a header. */
   private bodyLength = -1;
-  private readonly bodyPieces: Buffer[] = [];
+  /** The pieces of a body spread over chunks (made the first time one is). */
+  private bodyPieces: Buffer[] | undefined;
   private bodyBytesFilled = 0;
 
   constructor(maxFrameSize: number) {
@@ -58,7 +59,8 @@ export class FrameParser {
     return this.bodyLength < 0 ? this.headerBytesFilled : FRAME_HEADER_SIZE + this.bodyBytesFilled;
   }
 
-  push(chunk: Buffer, onFrame: (payload: Buffer) => void): void {
+  /** Calls `onFrame` (with `thisArg` as `this`) for each payload the chunk completes. */
+  push(chunk: Buffer, onFrame: (payload: Buffer) => void, thisArg?: unknown): void {
     let offset = 0;
     for (;;) {
       if (this.bodyLength < 0) {
@@ -66,12 +68,13 @@ export class FrameParser {
           this.bodyLength = this.checkedLength(chunk.readInt32BE(offset));
           offset += FRAME_HEADER_SIZE;
         } else {
-          const copied = chunk.copy(this.headerBytes, this.headerBytesFilled, offset, offset + FRAME_HEADER_SIZE - this.headerBytesFilled);
+          const headerBytes = (this.headerBytes ??= Buffer.alloc(FRAME_HEADER_SIZE));
+          const copied = chunk.copy(headerBytes, this.headerBytesFilled, offset, offset + FRAME_HEADER_SIZE - this.headerBytesFilled);
           this.headerBytesFilled += copied;
           offset += copied;
           if (this.headerBytesFilled < FRAME_HEADER_SIZE) return;
           this.headerBytesFilled = 0;
-          this.bodyLength = this.checkedLength(this.headerBytes.readInt32BE(0));
+          this.bodyLength = this.checkedLength(headerBytes.readInt32BE(0));
         }
       }
 
@@ -79,25 +82,26 @@ export class FrameParser {
       const available = chunk.length - offset;
       if (available < missing) {
         if (available > 0) {
-          this.bodyPieces.push(chunk.subarray(offset));
+          (this.bodyPieces ??= []).push(chunk.subarray(offset));
           this.bodyBytesFilled += available;
         }
         return;
       }
 
       let payload: Buffer;
-      if (this.bodyPieces.length === 0) {
+      const pieces = this.bodyPieces;
+      if (pieces === undefined || pieces.length === 0) {
         payload = chunk.subarray(offset, offset + missing);
       } else {
-        this.bodyPieces.push(chunk.subarray(offset, offset + missing));
-        payload = Buffer.concat(this.bodyPieces, this.bodyLength);
-        this.bodyPieces.length = 0;
+        pieces.push(chunk.subarray(offset, offset + missing));
+        payload = Buffer.concat(pieces, this.bodyLength);
+        pieces.length = 0;
       }
       offset += missing;
       // Reset before handing out, so a throwing callback leaves the parser at a frame boundary.
       this.bodyLength = -1;
       this.bodyBytesFilled = 0;
-      onFrame(payload);
+      onFrame.call(thisArg, payload);
       if (offset === chunk.length) return;
     }
   }
@@ -116,3 +120,75 @@ export class FrameParser {
     return length;
   }
 }
+
+/**
+ * Payloads of up to this many bytes are copied into the shared frame slab when sent (a copy that
+ * small costs less than the allocations it saves); larger ones are written as they are.
+ */
+export const BATCHED_PAYLOAD_MAX = 16 * 1024;
+/** Size of each slab small frames are laid out in. */
+const SLAB_SIZE = 64 * 1024;
+
+/** Whoever the slab hands a run of frames to: a connection, which writes it to its socket. */
+export interface FrameRunWriter {
+  writeFrameRun(run: Buffer): void;
+}
+
+/**
+ * Lays small frames (header + payload) out back to back in one process-wide slab, so that the
+ * frames a connection sends in one event-loop turn leave as one chunk, with no allocation per
+ * frame and no slab kept per connection (10,000 idle connections share one). Only the connection
+ * that appended last can have a run not yet handed out: another connection appending hands it out
+ * first, so each connection's frames stay in order. A run handed out is never written over (a full
+ * slab is replaced, not reused), so the socket may keep it until it is sent.
+ */
+class FrameSlab {
+  private slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  private used = 0;
+  private runStart = 0;
+  private runOwner: FrameRunWriter | undefined;
+
+  /** Appends the frame of `payload` (at most BATCHED_PAYLOAD_MAX bytes) to `owner`'s run. */
+  append(owner: FrameRunWriter, payload: Uint8Array): void {
+    const size = FRAME_HEADER_SIZE + payload.length;
+    if (this.runOwner !== owner) this.handOut();
+    if (this.used + size > this.slab.length) {
+      this.handOut();
+      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, size));
+      this.used = this.runStart = 0;
+    }
+    this.runOwner = owner;
+    this.slab.writeInt32BE(payload.length, this.used);
+    this.slab.set(payload, this.used + FRAME_HEADER_SIZE);
+    this.used += size;
+  }
+
+  /** Hands `owner` its run now, if it has one. */
+  flush(owner: FrameRunWriter): void {
+    if (this.runOwner === owner) this.handOut();
+  }
+
+  /** Forgets `owner`'s run (its connection is gone). */
+  discard(owner: FrameRunWriter): void {
+    if (this.runOwner !== owner) return;
+    this.runOwner = undefined;
+    this.runStart = this.used;
+  }
+
+  /** Bytes of `owner`'s run not yet handed out. */
+  pending(owner: FrameRunWriter): number {
+    return this.runOwner === owner ? this.used - this.runStart : 0;
+  }
+
+  private handOut(): void {
+    const owner = this.runOwner;
+    if (owner === undefined) return;
+    this.runOwner = undefined;
+    const run = this.slab.subarray(this.runStart, this.used);
+    this.runStart = this.used;
+    owner.writeFrameRun(run);
+  }
+}
+
+/** The slab every connection of this process batches its small frames in. */
+export const frameSlab = new FrameSlab();
