@@ -6,7 +6,7 @@ import { Connection } from '../connection/connection.js';
 import type { Address } from '../connection/address.js';
 import type { ConnectOptions } from '../connection/options.js';
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from '../connection/heartbeat.js';
-import { Codec, type CodecOptions } from '../codec/codec.js';
+import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
 import { AbortError, ConnectionClosedError, LimitError, ProtocolError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 
@@ -114,7 +114,8 @@ export class ClientSession {
     let bytes: Uint8Array;
     const requestId = this.nextRequestId++;
     try {
-      bytes = this.codec.encode([MessageType.Request, requestId, objectId, method, args, kwargs]);
+      // A view into the codec's reused buffer: sent (so copied) below, before anything else is encoded.
+      bytes = this.codec.encodeShared([MessageType.Request, requestId, objectId, method, args, kwargs]);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -128,13 +129,15 @@ export class ClientSession {
         pending.detach = () => signal.removeEventListener('abort', onAbort);
       }
       this.pendingCalls.set(requestId, pending);
-      this.connection.send(bytes);
+      this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
     });
   }
 
   /** Fire-and-forget message (decref from a finalizer, cancel). */
   send(message: unknown[]): void {
-    if (this.closeError === undefined) this.connection.send(this.codec.encode(message));
+    if (this.closeError !== undefined) return;
+    const bytes = this.codec.encodeShared(message);
+    this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
   }
 
   /**
@@ -155,7 +158,7 @@ export class ClientSession {
   private onFrame(payload: Buffer): void {
     let message: unknown;
     try {
-      message = this.codec.decode(payload);
+      message = this.codec.decodeOwned(payload); // a frame just received: nothing writes to it again
     } catch (err) {
       log('undecodable reply from %o: %O', this.address, err);
       return this.connection.destroy(err instanceof ProtocolError ? err : new ProtocolError(String(err)));

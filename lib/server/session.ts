@@ -3,7 +3,7 @@
 // flight; a call that waits (a queue get, a lock acquire) never holds up the others.
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
-import { Codec, type CodecOptions } from '../codec/codec.js';
+import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
 import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, TypeError as PyTypeError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import { ServerRef } from './serverRef.js';
@@ -29,11 +29,12 @@ export interface SessionHost {
 }
 
 export class ServerSession {
-  /** Calls that can be cancelled (they asked for a signal), by request id. */
-  private readonly cancellable = new Map<number, AbortController>();
-  /** Objects whose ownership-tracking methods this session called: cleaned up when it closes. */
-  private readonly touched = new Set<ObjectEntry>();
-  private readonly codec: Codec;
+  /** Calls that can be cancelled (they asked for a signal), by request id. Made on first use. */
+  private cancellable: Map<number, AbortController> | undefined;
+  /** Objects whose ownership-tracking methods this session called: cleaned up when it closes. Made on first use. */
+  private touched: Set<ObjectEntry> | undefined;
+  /** Shared with the host's other sessions: see SharedSessionCodec. */
+  private readonly shared: SharedSessionCodec;
   private readonly maxInFlight: number;
   closed = false;
   /** Requests received so far (the idle sweep watches it). */
@@ -46,20 +47,9 @@ export class ServerSession {
     readonly connection: Connection,
     codecOptions: CodecOptions | undefined,
   ) {
-    this.codec = new Codec(
-      {
-        toWire: (value) => this.toWire(value),
-        fromWire: (ref) => this.fromWire(ref),
-      },
-      codecOptions,
-    );
+    this.shared = sharedCodecFor(host, codecOptions);
     this.maxInFlight = host.maxInFlight;
-    connection.onClose = (error) => this.onClose(error);
-    connection.onFrame = (payload) => this.onFrame(payload);
-    // A client never half-closes: its EOF means it is gone. Abort its waits at once rather than when
-    // the socket has finished closing (milliseconds later), so that nothing is handed to it in
-    // between (a queue item, a lock, a notify).
-    connection.socket.once('end', () => this.abortAll(new ConnectionClosedError('the caller disconnected')));
+    connection.attach(this);
   }
 
   /** True once the client has gone (EOF) or the connection is closing: replies can no longer reach it. */
@@ -73,14 +63,50 @@ export class ServerSession {
 
   /** Cancels every waiting call (the caller is gone or the server is stopping). */
   abortAll(reason: Error): void {
-    for (const controller of this.cancellable.values()) controller.abort(reason);
-    this.cancellable.clear();
+    const calls = this.cancellable;
+    if (calls === undefined) return;
+    for (const controller of calls.values()) controller.abort(reason);
+    calls.clear();
   }
 
-  private onFrame(payload: Buffer): void {
+  /** Lets the call `requestId` be cancelled by the client (its method asked for the signal). */
+  trackCancellable(requestId: number, controller: AbortController): void {
+    (this.cancellable ??= new Map()).set(requestId, controller);
+  }
+
+  /** abortAll() because the caller is gone; the error is made only if something waits. */
+  private abortWaits(): void {
+    if (this.cancellable !== undefined && this.cancellable.size > 0) this.abortAll(new ConnectionClosedError('the caller disconnected'));
+  }
+
+  /** Encodes with the shared codec, on behalf of this session (its references, its ownership). */
+  private encode(message: unknown[]): Uint8Array {
+    const shared = this.shared;
+    const outer = shared.current;
+    shared.current = this;
+    try {
+      return shared.codec.encodeShared(message);
+    } finally {
+      shared.current = outer;
+    }
+  }
+
+  private decode(payload: Uint8Array): unknown {
+    const shared = this.shared;
+    const outer = shared.current;
+    shared.current = this;
+    try {
+      return shared.codec.decodeOwned(payload); // a frame just received: nothing writes to it again
+    } finally {
+      shared.current = outer;
+    }
+  }
+
+  /** Each frame the client sends (Connection.attach). */
+  handleFrame(payload: Buffer): void {
     let message: unknown;
     try {
-      message = this.codec.decode(payload);
+      message = this.decode(payload);
     } catch (err) {
       return this.protocolViolation(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
     }
@@ -89,7 +115,7 @@ export class ServerSession {
       case MessageType.Request:
         return this.onRequest(message);
       case MessageType.Cancel:
-        this.cancellable.get(message[1])?.abort(new AbortError('cancelled by the client'));
+        this.cancellable?.get(message[1])?.abort(new AbortError('cancelled by the client'));
         return;
       case MessageType.Ping:
         this.send([MessageType.Pong, message[1]]);
@@ -157,17 +183,17 @@ export class ServerSession {
   }
 
   private contextFor(requestId: number, entry: ObjectEntry): CallContext {
-    this.touched.add(entry);
-    return new SessionCallContext(this, requestId, this.cancellable);
+    (this.touched ??= new Set()).add(entry);
+    return new SessionCallContext(this, requestId);
   }
 
   private replyValue(requestId: number, value: unknown): void {
     if (value === NOT_SENT) return;
-    this.cancellable.delete(requestId);
+    this.cancellable?.delete(requestId);
     if (this.closed) return;
     let bytes: Uint8Array;
     try {
-      bytes = this.codec.encode([MessageType.Reply, requestId, ReplyKind.Return, value]);
+      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Return, value]);
     } catch (err) {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
@@ -176,29 +202,30 @@ export class ServerSession {
   }
 
   private replyError(requestId: number, err: unknown): void {
-    this.cancellable.delete(requestId);
+    this.cancellable?.delete(requestId);
     if (this.closed) return;
     const error = err instanceof Error ? err : new ManagerError(`non-Error thrown: ${String(err)}`);
     let bytes: Uint8Array;
     try {
-      bytes = this.codec.encode([MessageType.Reply, requestId, ReplyKind.Error, error]);
+      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, error]);
     } catch (encodeErr) {
       log('%s: cannot encode an error reply: %O', this.label, encodeErr);
-      bytes = this.codec.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(`${error.name}: ${error.message}`)]);
+      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(`${error.name}: ${error.message}`)]);
     }
     this.write(bytes);
   }
 
   send(message: unknown[]): void {
-    if (!this.closed) this.write(this.codec.encode(message));
+    if (!this.closed) this.write(this.encode(message));
   }
 
   /**
-   * Sends; when the client leaves too many reply bytes unread, stops reading its requests until
-   * the socket drains (backpressure instead of an unbounded reply buffer).
+   * Sends what the codec just encoded (a small message is a view into its reused buffer, which the
+   * connection copies); when the client leaves too many reply bytes unread, stops reading its
+   * requests until the socket drains (backpressure instead of an unbounded reply buffer).
    */
   private write(bytes: Uint8Array): void {
-    this.connection.send(bytes);
+    this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
     if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
       log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);
       this.connection.pauseReading();
@@ -221,18 +248,28 @@ export class ServerSession {
     this.connection.close();
   }
 
-  private onClose(error?: Error): void {
+  /**
+   * A client never half-closes: its EOF means it is gone. Abort its waits at once rather than when
+   * the socket has finished closing (milliseconds later), so that nothing is handed to it in
+   * between (a queue item, a lock, a notify).
+   */
+  handlePeerEnd(): void {
+    this.abortWaits();
+  }
+
+  /** The connection has ended (Connection.attach). */
+  handleClose(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
     if (error !== undefined) log('%s: connection closed: %s', this.label, error.message);
-    this.abortAll(new ConnectionClosedError('the caller disconnected'));
-    this.host.sessionClosed(this, this.touched);
-    this.touched.clear();
+    this.abortWaits();
+    this.host.sessionClosed(this, this.touched ?? NOTHING_TOUCHED);
+    this.touched?.clear();
   }
 
-  // ---- references crossing this connection
+  // ---- references crossing this connection (called by the shared codec's hooks)
 
-  private toWire(value: object): WireRef | undefined {
+  toWire(value: object): WireRef | undefined {
     if (value instanceof OwnedRef) return value.wire;
     if (value instanceof ServerRef) {
       const entry = this.host.table.entries.get(value.token.id);
@@ -243,7 +280,7 @@ export class ServerSession {
     return undefined;
   }
 
-  private fromWire(ref: WireRef): unknown {
+  fromWire(ref: WireRef): unknown {
     // The client marks references to other servers' objects as foreign; the rest are ours.
     if (ref.foreign) return new Token(ref.typeid, ref.address, ref.id);
     return this.host.table.makeServerRef(ref.typeid, ref.id);
@@ -251,6 +288,39 @@ export class ServerSession {
 }
 
 const NOT_SENT = Symbol('not sent');
+/** What a session that never called an ownership-tracking method hands sessionClosed. */
+const NOTHING_TOUCHED: ReadonlySet<ObjectEntry> = new Set();
+
+/**
+ * The codec of all the sessions of one host (with the same options): one set of reused buffers
+ * instead of one per connection, which is most of what an idle connection would otherwise cost.
+ * Encoding and decoding are synchronous and a session's hooks never reach another session's, so
+ * the session a reference hook serves is always the one that set `current`.
+ */
+class SharedSessionCodec {
+  current: ServerSession | undefined;
+  readonly codec: Codec;
+
+  constructor(options: CodecOptions | undefined) {
+    this.codec = new Codec(
+      {
+        toWire: (value) => this.current!.toWire(value),
+        fromWire: (ref) => this.current!.fromWire(ref),
+      },
+      options,
+    );
+  }
+}
+
+const sharedCodecs = new WeakMap<SessionHost, Map<CodecOptions | undefined, SharedSessionCodec>>();
+
+function sharedCodecFor(host: SessionHost, options: CodecOptions | undefined): SharedSessionCodec {
+  let byOptions = sharedCodecs.get(host);
+  if (byOptions === undefined) sharedCodecs.set(host, (byOptions = new Map()));
+  let shared = byOptions.get(options);
+  if (shared === undefined) byOptions.set(options, (shared = new SharedSessionCodec(options)));
+  return shared;
+}
 
 /** The context of one call; its AbortController is made only if the method asks for the signal. */
 class SessionCallContext implements CallContext {
@@ -259,7 +329,6 @@ class SessionCallContext implements CallContext {
   constructor(
     private readonly session: ServerSession,
     private readonly requestId: number,
-    private readonly cancellable: Map<number, AbortController>,
   ) {}
 
   get owner(): object {
@@ -270,7 +339,7 @@ class SessionCallContext implements CallContext {
     if (this.controller === undefined) {
       this.controller = new AbortController();
       if (this.session.callerGone) this.controller.abort(new ConnectionClosedError('the caller disconnected'));
-      else this.cancellable.set(this.requestId, this.controller);
+      else this.session.trackCancellable(this.requestId, this.controller);
     }
     return this.controller.signal;
   }
