@@ -70,13 +70,17 @@ export class Bench {
   /**
    * Runs `reps` rounds; each round measures every system once, in order. Returns the values by
    * system. Interleaving (rather than all of one system, then all of the next) spreads the
-   * machine's noise over all systems alike, which is what keeps the ratios honest.
+   * machine's noise over all systems alike, which is what keeps the ratios honest. One round
+   * before them is discarded (unless --quick): a process's first calls of a kind run before V8 has
+   * optimised them.
    */
   async rounds<K extends string>(reps: number, systems: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
+    const names = Object.keys(systems) as K[];
+    if (this.options.sizes.warmupRounds > 0) for (const name of names) await systems[name]();
     const values = {} as Record<K, number[]>;
-    for (const name of Object.keys(systems) as K[]) values[name] = [];
+    for (const name of names) values[name] = [];
     for (let rep = 0; rep < reps; rep++) {
-      for (const name of Object.keys(systems) as K[]) values[name].push(await systems[name]());
+      for (const name of names) values[name].push(await systems[name]());
     }
     return values;
   }

@@ -29,6 +29,8 @@ export interface WorkSizes {
   reps: number;
   /** Repetitions of the heavy rows (aggregate, queue). */
   heavyReps: number;
+  /** Unmeasured rounds before the measured ones (see Bench.rounds; the queue row runs its own). */
+  warmupRounds: number;
   /** Client process counts of the aggregate row. */
   clientCounts: number[];
   queueItems: number;
@@ -46,6 +48,7 @@ const FULL: WorkSizes = {
   warmup: 0.3,
   reps: 5,
   heavyReps: 3,
+  warmupRounds: 3,
   clientCounts: [1, 4, 16, 64],
   queueItems: 100_000,
   dictEntries: 1_000_000,
@@ -59,6 +62,7 @@ const QUICK: WorkSizes = {
   warmup: 0.1,
   reps: 1,
   heavyReps: 1,
+  warmupRounds: 0,
   clientCounts: [1, 4, 16],
   queueItems: 5_000,
   dictEntries: 100_000,

@@ -1,6 +1,6 @@
 // The runner's side of the worker line protocol (bench/workers/commands.ts, and the same protocol
 // in bench/python/*.py): spawn a worker, wait for its {ready} line, send it commands, read answers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 
 export interface WorkerSpec {
@@ -96,6 +96,20 @@ export class WorkerProcess {
     for (const waiter of this.waiters.values()) waiter.reject(error);
     this.waiters.clear();
   }
+}
+
+/** Runs a command to its end and parses the last line it printed as JSON. */
+export function runForJson<R>(command: string, args: string[]): Promise<R> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as R);
+      } catch {
+        reject(new Error(`${command} printed no JSON result: ${stdout}`));
+      }
+    });
+  });
 }
 
 /** This process's resident set size, read from /proc (Linux), in bytes. */

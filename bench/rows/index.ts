@@ -5,12 +5,14 @@ import { connectRow, createProxyRow } from './connect.js';
 import { inflightRow, lockRow, sequentialRow } from './dict.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
+import { serverScalingRow } from './serverScaling.js';
 import type { Row } from './common.js';
 
 export const ROWS: Row[] = [
   sequentialRow,
   inflightRow,
   aggregateRow,
+  serverScalingRow,
   queueRow,
   lockRow,
   connectRow,

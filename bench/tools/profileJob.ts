@@ -1,6 +1,7 @@
 // Profiles one client job against an mpmanagers server: both processes run with --cpu-prof, the job
 // runs long enough for start-up to be noise, and the top functions of each profile are printed.
 //   node --import tsx bench/tools/profileJob.ts --job=dict_inflight [--seconds=8] [--unix] [--param depth=64]
+//   node --import tsx bench/tools/profileJob.ts --setup=put_blob --job=binary --param key=b --param size=1048576
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     unix: { type: 'boolean', default: false },
     param: { type: 'string', multiple: true, default: [] },
+    /** A job to run first, unprofiled in effect (e.g. put_blob before binary), with the same params. */
+    setup: { type: 'string' },
     top: { type: 'string', default: '25' },
   },
 });
@@ -28,6 +31,7 @@ try {
   const server = await bench.server('mp', values.unix ? 'unix' : 'tcp');
   const client = await bench.nodeClient();
   const extra = Object.fromEntries(values.param.map((p) => p.split('=')).map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)]));
+  if (values.setup !== undefined) await client.request(values.setup, bench.params(server, extra));
   const result = await client.request(values.job, bench.params(server, { ...extra, warmup: 1, duration: Number(values.seconds) }));
   console.log(values.job, JSON.stringify(result));
 } finally {
