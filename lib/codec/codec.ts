@@ -2,6 +2,7 @@
 // wire, and the Codec that turns messages into bytes and back with reused Encoders and Decoders.
 // Which JavaScript value becomes which msgpack value is listed in extensions.ts.
 import { Decoder, Encoder } from '@msgpack/msgpack';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
@@ -122,8 +123,9 @@ export class Codec {
       const { encoder, level } = this.#encoderAt(0);
       level.base = 0;
       const bytes = encoder.encodeSharedRef(value);
-      // Encoders keep the largest buffer they ever needed: let one large message's go.
-      if (bytes.length > RETAINED_BUFFER_LIMIT) this.#encoders = [];
+      // Encoders keep the largest buffer they ever needed: let one large message's go. A buffer from
+      // the pool of large buffers goes with the message (the connection gives it back once written).
+      if (bytes.length > RETAINED_BUFFER_LIMIT || largeBuffers.lends(bytes.buffer)) this.#encoders = [];
       return bytes;
     } catch (error) {
       if (isStackOverflow(error)) {
@@ -246,12 +248,13 @@ export const SHARED_ENCODING_MAX = 16 * 1024;
 const VIEW_KEPT_MIN = 64 * 1024;
 
 /**
- * Bytes that are the caller's alone: a large message's own buffer (its Encoder was let go) when
- * it is little larger than the message, else a copy (out of the reused buffer, or so as not to keep
- * a much larger buffer alive while the message waits to be sent).
+ * Bytes that are the caller's alone: a large message's own buffer (its Encoder was let go) when it
+ * came from the pool of large buffers or is little larger than the message, else a copy (out of the
+ * reused buffer, or so as not to keep a much larger buffer alive while the message waits to be sent).
  */
 function ownBytes(view: Uint8Array): Uint8Array {
-  const own = view.length > RETAINED_BUFFER_LIMIT && view.buffer.byteLength <= view.length + view.length / 4;
+  const own =
+    largeBuffers.lends(view.buffer) || (view.length > RETAINED_BUFFER_LIMIT && view.buffer.byteLength <= view.length + view.length / 4);
   return own ? view : view.slice();
 }
 

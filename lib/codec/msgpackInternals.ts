@@ -11,9 +11,11 @@
 //   alive (a server stores what it decodes, sometimes for a long time), unless the caller says the
 //   input is its to keep and the value is most of it (then the copy would only cost time).
 // - Encoder#encodeBinary(view) grows the buffer, if needed, to twice what the message needs so far.
-//   A large binary gets a buffer of the right size (plus a margin) instead, so that a large message
-//   can be sent as it is, without a copy, and without keeping twice its size alive while it waits.
+//   A large binary gets a buffer of the right size (plus a margin) from the pool of large buffers
+//   instead, so that a large message can be sent as it is, without a copy, without keeping twice its
+//   size alive while it waits, and without writing to fresh memory (see lib/buffers/).
 import { Decoder, Encoder } from '@msgpack/msgpack';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { ManagerError } from '../errors.js';
 
 interface EncoderInternals {
@@ -67,10 +69,12 @@ export function sizeLargeBinariesClosely(encoder: Encoder<any>): void {
     if (object.byteLength > LARGE_BINARY) {
       const needed = internals.pos + 5 + object.byteLength; // bin 32 header + body
       if (internals.view.byteLength < needed) {
-        // As Encoder#resizeBuffer does, but not zero-filled: every byte sent is written first.
-        const { buffer } = Buffer.allocUnsafeSlow(needed + BINARY_MARGIN);
+        // As Encoder#resizeBuffer does, but from the pool of large buffers (memory already touched),
+        // and not zero-filled: every byte sent is written first.
+        const buffer = largeBuffers.take(needed + BINARY_MARGIN);
         const bytes = new Uint8Array(buffer);
         bytes.set(internals.bytes.subarray(0, internals.pos));
+        largeBuffers.give(internals.bytes.buffer); // if an earlier large binary of this message had it
         internals.bytes = bytes;
         internals.view = new DataView(buffer);
       }

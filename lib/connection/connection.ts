@@ -4,6 +4,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import createDebug from 'debug';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
 import { BATCHED_PAYLOAD_MAX, FrameParser, HANDSHAKE_MAX_FRAME_SIZE, frameHeader, frameSlab, type FrameRunWriter } from './framing.js';
@@ -162,7 +163,9 @@ export class Connection implements FrameRunWriter {
    * Frames and queues a payload. All frames sent in one event-loop turn leave in one write. A small
    * payload (up to BATCHED_PAYLOAD_MAX bytes) is copied at once, next to the turn's other frames; a
    * larger one is not copied unless `transient`: do not modify it afterwards. `transient` says the
-   * payload is a view into a buffer the caller is about to reuse (it is then always copied).
+   * payload is a view into a buffer the caller is about to reuse (it is then always copied). A
+   * payload in a buffer lent by the pool of large buffers (lib/buffers/) goes back to the pool once
+   * written: it is the sender's to give away.
    * Returns false (and sends nothing) if the connection is closed. Throws ProtocolError for a
    * payload over 2^31-1 bytes.
    */
@@ -182,7 +185,9 @@ export class Connection implements FrameRunWriter {
     } else {
       frameSlab.flush(this); // the frames sent before this one go first
       this.socket.write(header);
-      this.socket.write(transient ? Buffer.from(payload) : payload);
+      if (transient) this.socket.write(Buffer.from(payload));
+      else if (largeBuffers.lends(payload.buffer)) this.socket.write(payload, () => largeBuffers.give(payload.buffer));
+      else this.socket.write(payload);
     }
     return true;
   }
