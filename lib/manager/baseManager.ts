@@ -89,8 +89,8 @@ export class BaseManager implements RefAdapter {
   private readonly reconnectPolicy: ReconnectSettings | undefined;
   /** The reconnection in progress, shared by every call that waits for it. */
   private reconnecting: Promise<ClientSession> | undefined;
-  /** Aborted by close(): stops a reconnection's retries. */
-  private readonly closedSignal = new AbortController();
+  /** Aborted by close(): stops a reconnection's retries. Made by the first reconnection (most managers never need one). */
+  private closedSignal: AbortController | undefined;
 
   constructor(options: ManagerOptions = {}) {
     this.options = options;
@@ -169,6 +169,7 @@ export class BaseManager implements RefAdapter {
 
   private async reopen(lost: ClientSession, policy: ReconnectSettings): Promise<ClientSession> {
     const label = formatAddress(lost.address);
+    this.closedSignal ??= new AbortController();
     const session = await openWithRetries(() => this.openSession(lost.address), policy, label, this.closedSignal.signal);
     if (this.state !== 'connected') {
       session.close();
@@ -236,7 +237,7 @@ export class BaseManager implements RefAdapter {
   async close(): Promise<void> {
     this.session?.close();
     this.state = 'closed';
-    this.closedSignal.abort();
+    this.closedSignal?.abort();
   }
 
   /** `await using`: shuts down the server start() made, else closes the connection. */

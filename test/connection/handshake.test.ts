@@ -116,6 +116,23 @@ describe('connection/handshake', () => {
       expect(clientEnd.sent.map(kind)).to.deep.equal(['answer', 'challenge', '#WELCOME#']);
     });
 
+    it('the connecting side sends its challenge with its answer, before the verdict (one round trip fewer)', async () => {
+      const sent: Buffer[] = [];
+      let frames = 0;
+      const client = clientHandshake(
+        {
+          sendFrame: (payload) => void sent.push(Buffer.from(payload)),
+          // The peer's challenge, then nothing: a client that waited for the verdict would stop at one frame.
+          nextFrame: () => (frames++ === 0 ? Promise.resolve(MODERN_CHALLENGE) : new Promise<Buffer>(() => {})),
+        },
+        KEY,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sent.map(kind)).to.deep.equal(['answer', 'challenge']);
+      expect(sent[0]).to.deep.equal(MODERN_ANSWER);
+      void client;
+    });
+
     it('rejects a wrong key on both sides and sends nothing after #FAILURE#', async () => {
       const [serverEnd, clientEnd] = MemoryChannel.pair();
       const [server, client] = await Promise.allSettled([
