@@ -65,7 +65,8 @@ export const idleClientsRow: Row = {
         }
         const py = await bench.pyClient();
         try {
-          const opened = await py.request<{ open: number }>('idle_open', bench.params(server, { count, processes }));
+          const openSeconds = bench.options.sizes.idleOpenSeconds;
+          const opened = await py.request<{ open: number }>('idle_open', bench.params(server, { count, processes, openSeconds }));
           const bytes = (await settledResidentBytes(server)) - idle;
           // CPython serves each connection on a thread of its own.
           open.cpython = (await threadCount(server.pid)) - idleThreads;
