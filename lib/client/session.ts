@@ -63,8 +63,17 @@ export class ClientSession {
       },
       codecOptions,
     );
-    connection.onFrame = (payload) => this.onFrame(payload);
-    connection.onClose = (error) => this.onConnectionClose(error);
+    connection.attach(this);
+  }
+
+  /** Each reply (Connection.attach); a payload not `owned` is a view into the shared read buffer. */
+  handleFrame(payload: Buffer, owned: boolean): void {
+    this.onFrame(payload, owned);
+  }
+
+  /** The connection has ended (Connection.attach). */
+  handleClose(error?: Error): void {
+    this.onConnectionClose(error);
   }
 
   /** Connects, authenticates and pings (CPython's `connect()` sends `dummy`). */
@@ -155,10 +164,11 @@ export class ClientSession {
     this.onConnectionClose(undefined, 'the client closed this connection');
   }
 
-  private onFrame(payload: Buffer): void {
+  private onFrame(payload: Buffer, owned: boolean): void {
     let message: unknown;
     try {
-      message = this.codec.decodeOwned(payload); // a frame just received: nothing writes to it again
+      // A frame of its own may be kept (large bins stay views into it); a view is copied from.
+      message = owned ? this.codec.decodeOwned(payload) : this.codec.decode(payload);
     } catch (err) {
       log('undecodable reply from %o: %O', this.address, err);
       return this.connection.destroy(err instanceof ProtocolError ? err : new ProtocolError(String(err)));

@@ -35,7 +35,12 @@ export class Connection implements FrameRunWriter {
     const settings = connectionSettings(options);
     const label = formatAddress(address);
     const target = isUnixAddress(address) ? { path: address } : { host: address[0], port: address[1], noDelay: true };
-    const socket = options.tls === undefined ? net.connect(target) : tls.connect({ ...options.tls, ...target });
+    // A plain socket reads into the process's one READ_BUFFER (see there); TLS sockets cannot.
+    const socket =
+      options.tls === undefined
+        ? // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`
+          net.connect({ ...target, onread: { buffer: READ_BUFFER, callback: Connection.onSocketRead } })
+        : tls.connect({ ...options.tls, ...target });
     let connection: Connection | undefined;
     const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
       const error = new ConnectionClosedError(`connecting to ${label} timed out after ${seconds} s`);
@@ -44,7 +49,7 @@ export class Connection implements FrameRunWriter {
     });
     try {
       await socketConnected(socket, label, options.tls === undefined ? 'connect' : 'secureConnect');
-      connection = new Connection(socket, label, settings);
+      connection = new Connection(socket, label, settings, options.tls === undefined);
       await connection.authenticate(clientHandshake);
       return connection;
     } finally {
@@ -90,12 +95,16 @@ export class Connection implements FrameRunWriter {
     return this.label ?? describePeer(this.socket);
   }
 
-  /** Receives each inbound payload, in order. Frames that arrive before it is set are queued. */
-  get onFrame(): ((payload: Buffer) => void) | undefined {
+  /**
+   * Receives each inbound payload, in order, as a buffer of its own. Frames that arrive before it
+   * is set are queued.
+   */
+  get onFrame(): ((payload: Buffer, owned: boolean) => void) | undefined {
     return this.frameHandler;
   }
-  set onFrame(handler: ((payload: Buffer) => void) | undefined) {
+  set onFrame(handler: ((payload: Buffer, owned: boolean) => void) | undefined) {
     this.frameHandler = handler;
+    this.handlerTakesViews = false;
     if (handler && this.inbox.length > 0) this.schedulePump();
   }
 
@@ -116,7 +125,8 @@ export class Connection implements FrameRunWriter {
   /**
    * Sets onFrame and onClose to `handler`'s methods (called on it), and tells it when the peer
    * sends EOF: the same as setting the two properties, without a closure for each (a server holds
-   * thousands of connections).
+   * thousands of connections). Its handleFrame may be given a view into the shared read buffer
+   * (`owned` false), valid during the call only: it is spared a copy.
    */
   attach(handler: ConnectionHandler): void {
     this.handlerThis = handler;
@@ -125,6 +135,7 @@ export class Connection implements FrameRunWriter {
     this.onClose = handler.handleClose;
     this.onFrame = handler.handleFrame;
     /* eslint-enable @typescript-eslint/unbound-method */
+    this.handlerTakesViews = true;
   }
 
   /** True once the connection is ending or gone: sends are no-ops, no more frames arrive. */
@@ -226,10 +237,12 @@ export class Connection implements FrameRunWriter {
   /** remoteLabel, when it differs from what the socket says. */
   private readonly label: string | undefined;
   private readonly settings: ConnectionSettings;
-  private readonly parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE);
+  private readonly parser: FrameParser;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
   private readonly inbox: Buffer[] = [];
-  private frameHandler: ((payload: Buffer) => void) | undefined;
+  private frameHandler: ((payload: Buffer, owned: boolean) => void) | undefined;
+  /** The frame handler came from attach(): it takes views into the read buffer (see there). */
+  private handlerTakesViews = false;
   private closeHandler: ((error?: Error) => void) | undefined;
   private peerEndHandler: (() => void) | undefined;
   /** `this` for the handlers: the object given to attach(), if any. */
@@ -250,15 +263,24 @@ export class Connection implements FrameRunWriter {
   private pumpScheduled = false;
   private graceTimer: NodeJS.Timeout | undefined;
 
-  /** `label`: what remoteLabel says, or undefined to ask the socket each time. */
-  private constructor(socket: net.Socket, label: string | undefined, settings: ConnectionSettings) {
+  /**
+   * `label`: what remoteLabel says, or undefined to ask the socket each time. `readsIntoSharedBuffer`:
+   * the socket was made with `onread` into READ_BUFFER (see connect), so its chunks are transient.
+   */
+  private constructor(socket: net.Socket, label: string | undefined, settings: ConnectionSettings, readsIntoSharedBuffer = false) {
     this.socket = socket;
     this.label = label;
     this.settings = settings;
+    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer });
     // Listeners shared by every connection, which they find through the socket: a closure per
     // listener per connection would be most of what an idle connection costs beyond its socket.
     // (They are called with the socket as `this`, which is what they expect: hence the lint waivers.)
     (socket as ConnectionSocket)[kConnection] = this;
+    const early = (socket as EarlySocket)[kEarlyChunks];
+    if (early !== undefined) {
+      (socket as EarlySocket)[kEarlyChunks] = undefined;
+      for (const chunk of early) this.receiveChunk(chunk);
+    }
     /* eslint-disable @typescript-eslint/unbound-method */
     socket.on('data', Connection.onSocketData);
     socket.on('end', Connection.onSocketEnd);
@@ -269,6 +291,16 @@ export class Connection implements FrameRunWriter {
 
   private static readonly onSocketData = function (this: net.Socket, chunk: Buffer): void {
     (this as ConnectionSocket)[kConnection].receiveChunk(chunk);
+  };
+  /** The `onread` callback of a socket reading into READ_BUFFER: `bytes` are valid during the call only. */
+  private static readonly onSocketRead = function (this: net.Socket, length: number): boolean {
+    const chunk = READ_BUFFER.subarray(0, length);
+    const connection = (this as Partial<ConnectionSocket>)[kConnection];
+    // Reading starts once 'connect' has been emitted, and the Connection is made as that resolves,
+    // so it is there; should bytes ever come first, they are kept (copied) for it.
+    if (connection === undefined) ((this as EarlySocket)[kEarlyChunks] ??= []).push(Buffer.from(chunk));
+    else connection.receiveChunk(chunk);
+    return true; // false would pause the socket; pauseReading() does that when it must
   };
   private static readonly onSocketEnd = function (this: net.Socket): void {
     (this as ConnectionSocket)[kConnection].onPeerEnd();
@@ -321,7 +353,8 @@ export class Connection implements FrameRunWriter {
     }
   }
 
-  private static readonly receiveFrame = function (this: Connection, payload: Buffer): void {
+  /** Each frame the parser cuts; `owned` is false for a view into the shared read buffer. */
+  private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): void {
     if (this.stopped) return;
     if (!this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN) {
       this.parser.maxFrameSize = this.settings.maxFrameSize;
@@ -329,11 +362,13 @@ export class Connection implements FrameRunWriter {
     const waiter = this.handshakeWaiter;
     if (waiter) {
       this.handshakeWaiter = undefined;
-      waiter.resolve(payload);
+      waiter.resolve(owned ? payload : Buffer.from(payload));
     } else if (this.authenticated && this.frameHandler && this.inbox.length === 0 && !this.readingPaused) {
-      this.frameHandler.call(this.handlerThis, payload);
+      if (owned || this.handlerTakesViews) this.frameHandler.call(this.handlerThis, payload, owned);
+      else this.frameHandler.call(this.handlerThis, Buffer.from(payload), true);
     } else {
-      this.inbox.push(payload);
+      // Kept for later, so it must outlive the read buffer.
+      this.inbox.push(owned ? payload : Buffer.from(payload));
       if (this.authenticated && !this.readingPaused) this.schedulePump();
     }
   };
@@ -349,7 +384,7 @@ export class Connection implements FrameRunWriter {
     this.pumpScheduled = false;
     try {
       while (this.authenticated && this.frameHandler && !this.stopped && !this.readingPaused && this.inbox.length > 0) {
-        this.frameHandler.call(this.handlerThis, this.inbox.shift()!);
+        this.frameHandler.call(this.handlerThis, this.inbox.shift()!, true);
       }
       releaseIfEmpty(this.inbox);
     } catch (error) {
@@ -435,7 +470,8 @@ function acceptedSettings(options: ConnectionOptions): ConnectionSettings {
 
 /** An object that receives a connection's frames and its end (see Connection.attach). */
 export interface ConnectionHandler {
-  handleFrame(payload: Buffer): void;
+  /** A payload; when `owned` is false it is a view valid during this call only (copy to keep it). */
+  handleFrame(payload: Buffer, owned: boolean): void;
   handleClose(error?: Error): void;
   /** The peer sent EOF (before the connection is reported closed). */
   handlePeerEnd?(): void;
@@ -444,6 +480,18 @@ export interface ConnectionHandler {
 /** A connection's socket knows its connection (see the constructor). */
 const kConnection = Symbol('mpmanagers.connection');
 type ConnectionSocket = net.Socket & { [kConnection]: Connection };
+/** Bytes read before the socket's Connection was made (see onSocketRead). */
+const kEarlyChunks = Symbol('mpmanagers.earlyChunks');
+type EarlySocket = net.Socket & { [kEarlyChunks]?: Buffer[] };
+
+/**
+ * The one buffer every plain client socket of this process reads into (`onread`). A read hands it
+ * to that socket's parser at once, which copies what it keeps: so no socket keeps it between reads,
+ * and one buffer serves them all. Without it, Node allocates a new buffer for every read, which for
+ * a large reply is sixteen 64 KiB allocations on top of the reply's own (and the garbage collector
+ * runs for all of them).
+ */
+const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
  * An array emptied by shift() keeps its storage (room for 16 frames or more, for as long as the

@@ -34,6 +34,11 @@ export function frameHeader(length: number): Buffer {
  * - A body spread over many chunks is kept as a list of slices and copied once, when complete.
  * - Payloads are slices of the pushed chunks (or one fresh copy); the parser never writes into
  *   them, so they stay valid as long as the caller does not reuse the chunks it pushed.
+ * - With `transientChunks`, each chunk is a buffer the caller reuses for the next one (a socket
+ *   reading into one buffer, see Connection): nothing is kept from it. A body spread over chunks is
+ *   then copied into a buffer of its own as it arrives, allocated when its header is read (so the
+ *   peer must be one whose frames of up to maxFrameSize we accept anyway), and `onFrame` learns
+ *   whether its payload is its own (`owned`) or a view into the chunk, valid during the call only.
  * - If `onFrame` throws, the parser is left at the frame boundary after that frame and the rest of
  *   the chunk is not parsed; the error propagates out of `push`.
  */
@@ -48,10 +53,14 @@ export class FrameParser {
   private bodyLength = -1;
   /** The pieces of a body spread over chunks (made the first time one is). */
   private bodyPieces: Buffer[] | undefined;
+  /** With transientChunks: the body spread over chunks, copied in as they arrive. */
+  private body: Buffer | undefined;
   private bodyBytesFilled = 0;
+  private readonly transientChunks: boolean;
 
-  constructor(maxFrameSize: number) {
+  constructor(maxFrameSize: number, options: { transientChunks?: boolean } = {}) {
     this.maxFrameSize = maxFrameSize;
+    this.transientChunks = options.transientChunks ?? false;
   }
 
   /** Bytes of the incomplete frame received so far, header included. */
@@ -59,8 +68,11 @@ export class FrameParser {
     return this.bodyLength < 0 ? this.headerBytesFilled : FRAME_HEADER_SIZE + this.bodyBytesFilled;
   }
 
-  /** Calls `onFrame` (with `thisArg` as `this`) for each payload the chunk completes. */
-  push(chunk: Buffer, onFrame: (payload: Buffer) => void, thisArg?: unknown): void {
+  /**
+   * Calls `onFrame` (with `thisArg` as `this`) for each payload the chunk completes; `owned` is
+   * false only for a view into a transient chunk (see the class comment).
+   */
+  push(chunk: Buffer, onFrame: (payload: Buffer, owned: boolean) => void, thisArg?: unknown): void {
     let offset = 0;
     for (;;) {
       if (this.bodyLength < 0) {
@@ -82,16 +94,23 @@ export class FrameParser {
       const available = chunk.length - offset;
       if (available < missing) {
         if (available > 0) {
-          (this.bodyPieces ??= []).push(chunk.subarray(offset));
+          if (this.transientChunks) (this.body ??= Buffer.allocUnsafe(this.bodyLength)).set(chunk.subarray(offset), this.bodyBytesFilled);
+          else (this.bodyPieces ??= []).push(chunk.subarray(offset));
           this.bodyBytesFilled += available;
         }
         return;
       }
 
       let payload: Buffer;
+      let owned = true;
       const pieces = this.bodyPieces;
-      if (pieces === undefined || pieces.length === 0) {
+      if (this.body !== undefined) {
+        payload = this.body;
+        payload.set(chunk.subarray(offset, offset + missing), this.bodyBytesFilled);
+        this.body = undefined;
+      } else if (pieces === undefined || pieces.length === 0) {
         payload = chunk.subarray(offset, offset + missing);
+        owned = !this.transientChunks;
       } else {
         pieces.push(chunk.subarray(offset, offset + missing));
         payload = Buffer.concat(pieces, this.bodyLength);
@@ -101,7 +120,7 @@ export class FrameParser {
       // Reset before handing out, so a throwing callback leaves the parser at a frame boundary.
       this.bodyLength = -1;
       this.bodyBytesFilled = 0;
-      onFrame.call(thisArg, payload);
+      onFrame.call(thisArg, payload, owned);
       if (offset === chunk.length) return;
     }
   }

@@ -91,22 +91,23 @@ export class ServerSession {
     }
   }
 
-  private decode(payload: Uint8Array): unknown {
+  /** `owned`: the payload is this session's to keep (a frame just received), not a view to copy from. */
+  private decode(payload: Uint8Array, owned: boolean): unknown {
     const shared = this.shared;
     const outer = shared.current;
     shared.current = this;
     try {
-      return shared.codec.decodeOwned(payload); // a frame just received: nothing writes to it again
+      return owned ? shared.codec.decodeOwned(payload) : shared.codec.decode(payload);
     } finally {
       shared.current = outer;
     }
   }
 
   /** Each frame the client sends (Connection.attach). */
-  handleFrame(payload: Buffer): void {
+  handleFrame(payload: Buffer, owned = true): void {
     let message: unknown;
     try {
-      message = this.decode(payload);
+      message = this.decode(payload, owned);
     } catch (err) {
       return this.protocolViolation(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
     }

@@ -24,6 +24,31 @@ describe('reliability: framing properties', () => {
     );
   });
 
+  it('with transientChunks, frames come out intact through one reused buffer: owned ones stay intact after it is overwritten', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 25 }), fc.array(fc.nat(), { maxLength: 40 }), (payloads, cuts) => {
+        const stream = Buffer.concat(payloads.flatMap((p) => [frameHeader(p.length), p]));
+        const reused = Buffer.alloc(stream.length + 1);
+        const seen: string[] = [];
+        const kept = new Map<number, Buffer>();
+        const parser = new FrameParser(1024, { transientChunks: true });
+        for (const chunk of cutInto(stream, cuts)) {
+          chunk.copy(reused);
+          parser.push(reused.subarray(0, chunk.length), (frame, owned) => {
+            if (owned) kept.set(seen.length, frame); // its own buffer: kept as it is
+            seen.push(frame.toString('hex'));
+          });
+          reused.fill(0xee); // what the next read does to views into it
+        }
+        const expected = payloads.map((p) => Buffer.from(p).toString('hex'));
+        expect(seen).to.deep.equal(expected);
+        for (const [index, frame] of kept) expect(frame.toString('hex')).to.equal(expected[index]);
+        expect(parser.buffered).to.equal(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('arbitrary bytes, however chunked, never throw anything but ProtocolError', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.nat(), { maxLength: 20 }), fc.nat(4096), (bytes, cuts, maxFrameSize) => {
