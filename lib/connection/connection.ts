@@ -1,15 +1,16 @@
-// One authenticated link to a peer over a socket: frames out (coalesced per event-loop turn),
-// frames in (in order, queued until the owner listens), and exactly one close notification.
-// Knows nothing of what the frames carry.
+// One authenticated link to a peer over a socket: the handshake, frames in (in order, queued until
+// the owner listens, with backpressure), frames out (through its FrameWriter, frameWriter.ts), and
+// exactly one close notification. Knows nothing of what the frames carry.
 import net from 'node:net';
 import tls from 'node:tls';
 import createDebug from 'debug';
-import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
-import { BATCHED_PAYLOAD_MAX, FrameParser, HANDSHAKE_MAX_FRAME_SIZE, frameHeader, frameSlab, type FrameRunWriter } from './framing.js';
+import { FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
+import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
 import { connectionSettings, type ConnectOptions, type ConnectionOptions, type ConnectionSettings } from './options.js';
+import { READ_BUFFER, acceptedSettings, describePeer, socketConnected, startDeadline } from './sockets.js';
 
 const debug = createDebug('mpmanagers:connection');
 
@@ -24,7 +25,7 @@ const CLOSE_GRACE_MS = 2000;
 
 type Handshake = (ch: FrameChannel, authkey: Uint8Array, options: HandshakeOptions) => Promise<void>;
 
-export class Connection implements FrameRunWriter {
+export class Connection {
   /**
    * Connects to a TCP `[host, port]` or a Unix socket path and authenticates (this side answers
    * the server's challenge, then challenges it). Connecting and the handshake together must finish
@@ -145,7 +146,7 @@ export class Connection implements FrameRunWriter {
 
   /** Bytes queued for the socket but not yet handed to the kernel (for backpressure). */
   get bufferedBytes(): number {
-    return this.socket.writableLength + frameSlab.pending(this);
+    return this.writer.bufferedBytes;
   }
 
   /**
@@ -185,28 +186,8 @@ export class Connection implements FrameRunWriter {
       debug('%s: send on a closed connection ignored (%d bytes)', this.remoteLabel, payload.length);
       return false;
     }
-    const header = payload.length > BATCHED_PAYLOAD_MAX ? frameHeader(payload.length) : undefined;
-    if (!this.writesCorked) {
-      this.writesCorked = true;
-      this.socket.cork();
-      setImmediate(Connection.uncorkWrites, this);
-    }
-    if (header === undefined) {
-      frameSlab.append(this, payload);
-    } else {
-      frameSlab.flush(this); // the frames sent before this one go first
-      this.socket.write(header);
-      if (transient) this.socket.write(Buffer.from(payload));
-      else if (largeBuffers.lends(payload.buffer)) this.socket.write(payload, () => largeBuffers.give(payload.buffer));
-      else this.socket.write(payload);
-    }
+    this.writer.write(payload, transient);
     return true;
-  }
-
-  /** Writes a run of this connection's small frames, handed out by the frame slab. Internal. */
-  writeFrameRun(run: Buffer): void {
-    if (this.socket.writable) this.socket.write(run);
-    else debug('%s: %d bytes of frames dropped: the socket is no longer writable', this.remoteLabel, run.length);
   }
 
   /**
@@ -217,7 +198,7 @@ export class Connection implements FrameRunWriter {
   close(): void {
     if (this.stopped || this.socketGone) return;
     this.stop();
-    frameSlab.flush(this);
+    this.writer.flush();
     this.socket.end();
     this.graceTimer = setTimeout(() => {
       debug('%s: peer did not close within %d ms; destroying', this.remoteLabel, CLOSE_GRACE_MS);
@@ -230,7 +211,7 @@ export class Connection implements FrameRunWriter {
     if (this.socketGone) return;
     this.closeError ??= error;
     this.stop();
-    frameSlab.discard(this);
+    this.writer.discard();
     this.socket.destroy();
   }
 
@@ -238,6 +219,7 @@ export class Connection implements FrameRunWriter {
   private readonly label: string | undefined;
   private readonly settings: ConnectionSettings;
   private readonly parser: FrameParser;
+  private readonly writer: FrameWriter;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
   private readonly inbox: Buffer[] = [];
   private frameHandler: ((payload: Buffer, owned: boolean) => void) | undefined;
@@ -251,7 +233,6 @@ export class Connection implements FrameRunWriter {
   private handshakeFramesReceived = 0;
   private authenticated = false;
   private readingPaused = false;
-  private writesCorked = false;
   /** close() or destroy() was called: nothing more is sent or delivered. */
   private stopped = false;
   /** The peer sent EOF. */
@@ -272,6 +253,7 @@ export class Connection implements FrameRunWriter {
     this.label = label;
     this.settings = settings;
     this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer });
+    this.writer = new FrameWriter(socket, this);
     // Listeners shared by every connection, which they find through the socket: a closure per
     // listener per connection would be most of what an idle connection costs beyond its socket.
     // (They are called with the socket as `this`, which is what they expect: hence the lint waivers.)
@@ -448,24 +430,6 @@ export class Connection implements FrameRunWriter {
   private endedError(): Error {
     return this.closeError ?? new ConnectionClosedError(`connection to ${this.remoteLabel} closed`);
   }
-
-  private static readonly uncorkWrites = (connection: Connection): void => {
-    frameSlab.flush(connection);
-    connection.writesCorked = false;
-    connection.socket.uncork();
-  };
-}
-
-/**
- * The settings of the sockets a listener accepts, worked out once per options object rather than
- * once per socket (each would otherwise hold its own copy of the key, for as long as it is open).
- */
-const settingsByOptions = new WeakMap<ConnectionOptions, ConnectionSettings>();
-
-function acceptedSettings(options: ConnectionOptions): ConnectionSettings {
-  let settings = settingsByOptions.get(options);
-  if (settings === undefined) settingsByOptions.set(options, (settings = connectionSettings(options)));
-  return settings;
 }
 
 /** An object that receives a connection's frames and its end (see Connection.attach). */
@@ -485,50 +449,9 @@ const kEarlyChunks = Symbol('mpmanagers.earlyChunks');
 type EarlySocket = net.Socket & { [kEarlyChunks]?: Buffer[] };
 
 /**
- * The one buffer every plain client socket of this process reads into (`onread`). A read hands it
- * to that socket's parser at once, which copies what it keeps: so no socket keeps it between reads,
- * and one buffer serves them all. Without it, Node allocates a new buffer for every read, which for
- * a large reply is sixteen 64 KiB allocations on top of the reply's own (and the garbage collector
- * runs for all of them).
- */
-const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
-
-/**
  * An array emptied by shift() keeps its storage (room for 16 frames or more, for as long as the
  * connection is open); truncating it lets the storage go.
  */
 function releaseIfEmpty(frames: Buffer[]): void {
   if (frames.length === 0) frames.length = 0;
-}
-
-function describePeer(socket: net.Socket): string {
-  return socket.remoteAddress === undefined ? 'unix socket peer' : `${socket.remoteAddress}:${socket.remotePort}`;
-}
-
-/** Resolves on `event`: 'connect' for a plain socket, 'secureConnect' once TLS is established. */
-function socketConnected(socket: net.Socket, label: string, event: 'connect' | 'secureConnect'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => {
-      socket.off(event, onConnect);
-      socket.destroy();
-      reject(
-        error instanceof ConnectionClosedError
-          ? error
-          : new ConnectionClosedError(`cannot connect to ${label}: ${error.message}`, { cause: error }),
-      );
-    };
-    const onConnect = (): void => {
-      socket.off('error', onError);
-      resolve();
-    };
-    socket.once('error', onError);
-    socket.once(event, onConnect);
-  });
-}
-
-/** Calls `onExpire(seconds)` after `ms` unless the returned cancel function runs first. */
-function startDeadline(ms: number | null, onExpire: (seconds: number) => void): () => void {
-  if (ms === null) return () => {};
-  const timer = setTimeout(() => onExpire(ms / 1000), ms);
-  return () => clearTimeout(timer);
 }
