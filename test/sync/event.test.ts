@@ -2,18 +2,14 @@
 // _TestEvent at the manager level, plus cancellation.
 import { expect } from 'chai';
 import { SyncManager, AbortError } from '../../lib/index.js';
-import { serve, type Served } from '../helpers/servers.js';
-import { LONG_TIMEOUT, TIMEOUT, expectAbout, expectQuick, rejectionOf, settledYet, shareWith, sleep, timed } from './helpers.js';
+import type { Served } from '../helpers/servers.js';
+import { LONG_TIMEOUT, TIMEOUT, expectAbout, expectQuick, rejectionOf, settledYet, shareWith, sleep, timed, serveTwoClients } from './helpers.js';
 
 describe('sync/Event through the manager', () => {
   let served: Served<SyncManager>;
   let a: SyncManager;
   let b: SyncManager;
-  before(async () => {
-    served = await serve(SyncManager);
-    a = await served.client();
-    b = await served.client();
-  });
+  before(async () => ({ served, a, b } = await serveTwoClients()));
   after(() => served.close());
 
   it('wait() resolves the flag: false after the timeout, true at once when set (test_event)', async () => {

@@ -5,11 +5,10 @@ import { once } from 'node:events';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { BaseManager } from '../../lib/index.js';
+import { SyncManager, type BaseManager } from '../../lib/index.js';
 import { proxyRef, type SharedRef } from '../../lib/manager/baseManager.js';
 import type { BaseProxy } from '../../lib/proxies/base.js';
-import type { Served } from '../helpers/servers.js';
-import { eventually } from '../helpers/servers.js';
+import { eventually, serve, type Served } from '../helpers/servers.js';
 import type { ScriptedClientInput, ScriptStep } from '../fixtures/sync/scriptedClient.js';
 
 export { sleep, eventually } from '../helpers/servers.js';
@@ -159,4 +158,10 @@ export async function startScriptedClient(
     throw error;
   }
   return child;
+}
+
+/** A server and two clients on connections of their own: the setup of most suites here. */
+export async function serveTwoClients(): Promise<{ served: Served<SyncManager>; a: SyncManager; b: SyncManager }> {
+  const served = await serve(SyncManager);
+  return { served, a: await served.client(), b: await served.client() };
 }

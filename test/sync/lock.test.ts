@@ -3,18 +3,14 @@
 // owner of an RLock is the client connection), FIFO hand-over and cancellation.
 import { expect } from 'chai';
 import { SyncManager, AbortError, RuntimeError, ValueError, type AcquirerProxy } from '../../lib/index.js';
-import { serve, type Served } from '../helpers/servers.js';
-import { TIMEOUT, expectAbout, expectQuick, rejectionOf, settledYet, shareWith, timed } from './helpers.js';
+import type { Served } from '../helpers/servers.js';
+import { TIMEOUT, expectAbout, expectQuick, rejectionOf, settledYet, shareWith, timed, serveTwoClients } from './helpers.js';
 
 describe('sync/Lock, RLock, Semaphore through the manager', () => {
   let served: Served<SyncManager>;
   let a: SyncManager;
   let b: SyncManager;
-  before(async () => {
-    served = await serve(SyncManager);
-    a = await served.client();
-    b = await served.client();
-  });
+  before(async () => ({ served, a, b } = await serveTwoClients()));
   after(() => served.close());
 
   type AcquirerTypeid = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore';

@@ -3,18 +3,14 @@
 // `for await`.
 import { expect } from 'chai';
 import { SyncManager, Empty, Full, ValueError, AbortError, type QueueProxy } from '../../lib/index.js';
-import { serve, type Served } from '../helpers/servers.js';
-import { LONG_TIMEOUT, TIMEOUT, expectAbout, expectQuick, rejectionOf, settledYet, shareWith, sleep, timed } from './helpers.js';
+import type { Served } from '../helpers/servers.js';
+import { LONG_TIMEOUT, TIMEOUT, expectAbout, expectQuick, rejectionOf, settledYet, shareWith, sleep, timed, serveTwoClients } from './helpers.js';
 
 describe('sync/Queue through the manager', () => {
   let served: Served<SyncManager>;
   let a: SyncManager;
   let b: SyncManager;
-  before(async () => {
-    served = await serve(SyncManager);
-    a = await served.client();
-    b = await served.client();
-  });
+  before(async () => ({ served, a, b } = await serveTwoClients()));
   after(() => served.close());
 
   /** A queue made by client `a`, and the same queue seen by client `b`. */
