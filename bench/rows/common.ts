@@ -1,6 +1,7 @@
 // What every row shares: its shape, and running it once per transport.
 import type { Bench } from '../harness/context.js';
 import type { Transport } from '../harness/options.js';
+import type { WorkerProcess } from '../harness/processes.js';
 import type { RowResult } from '../harness/results.js';
 
 export interface Row {
@@ -19,4 +20,24 @@ export async function perTransport(bench: Bench, measure: (transport: Transport)
 /** The `rate` field of a job's answer. */
 export async function rate(answer: Promise<{ rate: number }>): Promise<number> {
   return (await answer).rate;
+}
+
+/** The processes a one-client row talks to: the Node and CPython clients, and the three servers. */
+export interface OneClientSetup {
+  client: WorkerProcess;
+  py: WorkerProcess;
+  floor: WorkerProcess;
+  mp: WorkerProcess;
+  pyServer: WorkerProcess;
+}
+
+export async function oneClientSetup(bench: Bench, transport: Transport): Promise<OneClientSetup> {
+  const [client, py, floor, mp, pyServer] = await Promise.all([
+    bench.nodeClient(),
+    bench.pyClient(),
+    bench.server('floor', transport),
+    bench.server('mp', transport),
+    bench.server('py', transport),
+  ]);
+  return { client, py, floor, mp, pyServer };
 }

@@ -1,7 +1,7 @@
 // Calls on a shared dict from one client: sequential, and 64 in flight on one connection; and a
 // Lock's acquire + release pairs, which cost two sequential round trips each.
 import { check, row } from '../harness/results.js';
-import { perTransport, rate, type Row } from './common.js';
+import { oneClientSetup, perTransport, rate, type Row } from './common.js';
 
 /** Calls in flight on one connection (mpmanagers and the floor). */
 const DEPTH = 64;
@@ -12,12 +12,7 @@ export const sequentialRow: Row = {
   id: 'seq',
   async run(bench) {
     return perTransport(bench, async (transport) => {
-      const [client, py] = await Promise.all([bench.nodeClient(), bench.pyClient()]);
-      const [floor, mp, pyServer] = await Promise.all([
-        bench.server('floor', transport),
-        bench.server('mp', transport),
-        bench.server('py', transport),
-      ]);
+      const { client, py, floor, mp, pyServer } = await oneClientSetup(bench, transport);
       const values = await bench.rounds(bench.options.sizes.reps, {
         floor: () => rate(client.request('floor_seq', bench.params(floor))),
         mpmanagers: () => rate(client.request('dict_seq', bench.params(mp))),
@@ -38,12 +33,7 @@ export const inflightRow: Row = {
   id: 'inflight',
   async run(bench) {
     return perTransport(bench, async (transport) => {
-      const [client, py] = await Promise.all([bench.nodeClient(), bench.pyClient()]);
-      const [floor, mp, pyServer] = await Promise.all([
-        bench.server('floor', transport),
-        bench.server('mp', transport),
-        bench.server('py', transport),
-      ]);
+      const { client, py, floor, mp, pyServer } = await oneClientSetup(bench, transport);
       const values = await bench.rounds(bench.options.sizes.reps, {
         floor: () => rate(client.request('floor_inflight', bench.params(floor, { depth: DEPTH }))),
         mpmanagers: () => rate(client.request('dict_inflight', bench.params(mp, { depth: DEPTH }))),
@@ -66,12 +56,7 @@ export const lockRow: Row = {
   id: 'lock',
   async run(bench) {
     return perTransport(bench, async (transport) => {
-      const [client, py] = await Promise.all([bench.nodeClient(), bench.pyClient()]);
-      const [floor, mp, pyServer] = await Promise.all([
-        bench.server('floor', transport),
-        bench.server('mp', transport),
-        bench.server('py', transport),
-      ]);
+      const { client, py, floor, mp, pyServer } = await oneClientSetup(bench, transport);
       const values = await bench.rounds(bench.options.sizes.reps, {
         // Two round trips per pair: the floor column shows half the sequential floor, in pairs/s.
         floor: async () => (await rate(client.request('floor_seq', bench.params(floor)))) / 2,
