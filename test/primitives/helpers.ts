@@ -46,16 +46,7 @@ export function expectQuick(seconds: number): void {
   expect(seconds).to.be.below(0.5);
 }
 
-/** The error a promise rejects with; fails the test if it fulfils. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(Error);
-    return error as Error;
-  }
-  expect.fail('expected the promise to reject');
-}
+export { rejectionOf } from '../helpers/assertions.js';
 
 /** The error a synchronous call throws; fails the test if it returns. */
 export function errorOf(call: () => unknown): Error {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { expect } from 'chai';
+import { SyncManager } from '../../lib/index.js';
 
 /** The file URL of test/fixtures/process/<name>.ts. */
 export function fixture(name: string): string {
@@ -125,4 +126,22 @@ export async function rejection(fn: () => unknown): Promise<Error> {
 export function refcountOf(debugInfo: string, id: string): number | undefined {
   const match = new RegExp(`^  ${id}:\\s+refcount=(\\d+)`, 'm').exec(debugInfo);
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * Starts a SyncManager server process before the enclosing suite's tests (handed to `use`) and shuts
+ * it down after them, checking that no child process is left behind.
+ */
+export function startManagerAround(use: (manager: SyncManager) => void): void {
+  const children = trackChildProcesses();
+  let manager: SyncManager;
+  before(async () => {
+    manager = new SyncManager();
+    await manager.start();
+    use(manager);
+  });
+  after(async () => {
+    await manager.shutdown();
+    await children.expectNoneLeft();
+  });
 }

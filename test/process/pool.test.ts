@@ -15,7 +15,7 @@ import {
   type AsyncResult,
   type PoolProxy,
 } from '../../lib/index.js';
-import { eventually, fixture, refcountOf, rejection, trackChildProcesses } from './helpers.js';
+import { eventually, fixture, refcountOf, rejection, trackChildProcesses, startManagerAround } from './helpers.js';
 
 const poolFunctions = fixture('poolFunctions');
 
@@ -233,16 +233,8 @@ for (const [title, hosted] of variants) {
 
 describe('Pool (standalone): options', function () {
   this.timeout(60_000);
-  const children = trackChildProcesses();
   let manager: SyncManager;
-  before(async () => {
-    manager = new SyncManager();
-    await manager.start();
-  });
-  after(async () => {
-    await manager.shutdown();
-    await children.expectNoneLeft();
-  });
+  startManagerAround((started) => (manager = started));
 
   it('the initializer runs once in each worker, with proxies among its args (CPython TestInitializers)', async () => {
     const ns = await manager.Namespace({ test: 0 });
@@ -291,16 +283,8 @@ describe('Pool (standalone): options', function () {
 
 describe('manager.Pool: hosting', function () {
   this.timeout(60_000);
-  const children = trackChildProcesses();
   let manager: SyncManager;
-  before(async () => {
-    manager = new SyncManager();
-    await manager.start();
-  });
-  after(async () => {
-    await manager.shutdown();
-    await children.expectNoneLeft();
-  });
+  startManagerAround((started) => (manager = started));
 
   it('the initializer runs in the server process workers', async () => {
     const p = await manager.Pool(1, { module: poolFunctions, initializer: 'rememberInit', initargs: ['hello'] });

@@ -2,22 +2,14 @@
 import { expect } from 'chai';
 import { ManagerError, Process, SyncManager, TypeError as PyTypeError } from '../../lib/index.js';
 import { defaultAuthkey } from '../../lib/manager/authkey.js';
-import { eventually, fixture, isRunning, refcountOf, rejection, runScript, trackChildProcesses } from './helpers.js';
+import { eventually, fixture, isRunning, refcountOf, rejection, runScript, startManagerAround } from './helpers.js';
 
 const targets = fixture('targets');
 
 describe('Process', function () {
   this.timeout(60_000);
-  const children = trackChildProcesses();
   let manager: SyncManager;
-  before(async () => {
-    manager = new SyncManager();
-    await manager.start();
-  });
-  after(async () => {
-    await manager.shutdown();
-    await children.expectNoneLeft();
-  });
+  startManagerAround((started) => (manager = started));
 
   it('runs an exported async function with a proxy argument; exit code 0', async () => {
     const list = await manager.list<unknown>();

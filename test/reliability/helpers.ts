@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'chai';
 
 export { sleep, eventually } from '../helpers/servers.js';
 
@@ -88,16 +87,7 @@ export async function killAll(children: Child[]): Promise<void> {
   await Promise.all(children.splice(0).map((c) => c.kill()));
 }
 
-/** The error a promise rejects with; fails the test if it fulfils. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(Error);
-    return error as Error;
-  }
-  expect.fail('expected the promise to reject');
-}
+export { rejectionOf } from '../helpers/assertions.js';
 
 /** Seconds since `start` (a performance.now() value). */
 export function secondsSince(start: number): number {

@@ -16,16 +16,7 @@ export { sleep, eventually } from '../helpers/servers.js';
 /** Python's TIMEOUT1..3 in _test_multiprocessing. */
 export const TIMEOUT = 0.1;
 
-/** The error a promise rejects with; fails the test if it fulfils. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(Error);
-    return error as Error;
-  }
-  expect.fail('expected the promise to reject');
-}
+export { rejectionOf } from '../helpers/assertions.js';
 
 /** Awaits `promise`; returns the seconds it took with its value or error. */
 export async function timed<T>(promise: Promise<T>): Promise<{ seconds: number; value?: T; error?: Error }> {
