@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { encode, ExtData } from '@msgpack/msgpack';
 import { Codec, type CodecOptions, type RefHooks } from '../../lib/codec/codec.js';
 import { ProtocolError } from '../../lib/errors.js';
+import { Slice } from '../../lib/codec/slice.js';
 
 export function roundTrip(value: unknown, codec: Codec = new Codec()): any {
   return codec.decode(codec.encode(value));
@@ -83,4 +84,20 @@ export function nestedArrays(depth: number, leaf: unknown = 0): unknown {
   let value = leaf;
   for (let i = 0; i < depth; i++) value = [value];
   return value;
+}
+
+/**
+ * A request using every extension type: references, errors, bigints, Maps, Sets, slices, dates and a
+ * `__proto__` key (decoding it must not pollute Object.prototype with `polluted`).
+ */
+export function richMessage(): unknown {
+  // prettier-ignore
+  return [0, 17, 'obj', 'method', [
+    1.5, -(2 ** 40), 'héllo', null, true, 123456789012345678901234567890n,
+    new Map<unknown, unknown>([[[1, 2], new Set(['a', new Slice(1, null, -1)])], [3n, { k: new Date(99) }]]),
+    new FakeProxy({ typeid: 'T', address: ['h', 1], id: 'x', exposed: ['m'], kind: 'auto' }),
+    Object.assign(new Error('boom', { cause: new RangeError('r') }), { code: 'E' }),
+    JSON.parse('{"__proto__": {"polluted": 1}, "b": [2]}'),
+    new Uint8Array([1, 2, 3]),
+  ], { kw: 1 }];
 }

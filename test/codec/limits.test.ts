@@ -4,7 +4,6 @@ import { expect } from 'chai';
 import { encode, ExtData } from '@msgpack/msgpack';
 import { Codec, DEFAULT_CODEC_OPTIONS } from '../../lib/codec/codec.js';
 import { ExtType } from '../../lib/codec/extensions.js';
-import { Slice } from '../../lib/codec/slice.js';
 import { ValueError } from '../../lib/errors.js';
 import {
   codecWith,
@@ -12,23 +11,13 @@ import {
   decodeOrProtocolError,
   expectProtocolError,
   FakeProxy,
+  richMessage,
   nestedArrays,
   proxyHooks,
   roundTrip,
   seededRandom,
 } from './helpers.js';
 
-/** A message using every extension, for truncation and mutation. */
-function richMessage(): unknown {
-  return [0, 17, 'obj', 'method', [
-    1.5, -(2 ** 40), 'héllo', null, true, 123456789012345678901234567890n,
-    new Map<unknown, unknown>([[[1, 2], new Set(['a', new Slice(1, null, -1)])], [3n, { k: new Date(99) }]]),
-    new FakeProxy({ typeid: 'T', address: ['h', 1], id: 'x', exposed: ['m'], kind: 'auto' }),
-    Object.assign(new Error('boom', { cause: new RangeError('r') }), { code: 'E' }),
-    JSON.parse('{"__proto__": {"a": 1}, "b": [2]}'),
-    new Uint8Array([1, 2, 3]),
-  ], { kw: 1 }];
-}
 
 describe('codec: limits and malformed input', () => {
   it('documents sane defaults', () => {

@@ -4,10 +4,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Codec } from '../../lib/codec/codec.js';
-import { Slice } from '../../lib/codec/slice.js';
 import { FrameParser, frameHeader } from '../../lib/connection/framing.js';
 import { ProtocolError } from '../../lib/errors.js';
-import { FakeProxy, proxyHooks } from '../codec/helpers.js';
+import { proxyHooks, richMessage } from '../codec/helpers.js';
 import { cutInto } from './helpers.js';
 
 const RUNS = 200;
@@ -118,14 +117,3 @@ function mutate(bytes: Buffer, kind: string, at: number, byte: number): Buffer {
   }
 }
 
-/** A message using every extension type: references, errors, bigints, Maps, Sets, slices, dates, `__proto__` keys. */
-function richMessage(): unknown {
-  return [0, 17, 'obj', 'method', [
-    1.5, -(2 ** 40), 'héllo', null, true, 123456789012345678901234567890n,
-    new Map<unknown, unknown>([[[1, 2], new Set(['a', new Slice(1, null, -1)])], [3n, { k: new Date(99) }]]),
-    new FakeProxy({ typeid: 'T', address: ['h', 1], id: 'x', exposed: ['m'], kind: 'auto' }),
-    Object.assign(new Error('boom', { cause: new RangeError('r') }), { code: 'E' }),
-    JSON.parse('{"__proto__": {"polluted": 1}, "b": [2]}'),
-    new Uint8Array([1, 2, 3]),
-  ], { kw: 1 }];
-}
