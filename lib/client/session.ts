@@ -66,11 +66,6 @@ export class ClientSession {
     connection.attach(this);
   }
 
-  /** Each reply (Connection.attach); a payload not `owned` is a view into the shared read buffer. */
-  handleFrame(payload: Buffer, owned: boolean): void {
-    this.onFrame(payload, owned);
-  }
-
   /** The connection has ended (Connection.attach). */
   handleClose(error?: Error): void {
     this.onConnectionClose(error);
@@ -164,7 +159,8 @@ export class ClientSession {
     this.onConnectionClose(undefined, 'the client closed this connection');
   }
 
-  private onFrame(payload: Buffer, owned: boolean): void {
+  /** Each reply (Connection.attach); a payload not `owned` is a view into the shared read buffer. */
+  handleFrame(payload: Buffer, owned: boolean): void {
     let message: unknown;
     try {
       // A frame of its own may be kept (large bins stay views into it); a view is copied from.
