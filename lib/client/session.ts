@@ -9,6 +9,7 @@ import { Heartbeat, heartbeatSettings, type HeartbeatOptions } from '../connecti
 import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
 import { AbortError, ConnectionClosedError, LimitError, ProtocolError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
+import type { Channel } from './channel.js';
 
 const log = createDebug('mpmanagers:client');
 
@@ -39,7 +40,7 @@ interface PendingCall {
   detach?: () => void;
 }
 
-export class ClientSession {
+export class ClientSession implements Channel {
   private readonly pendingCalls = new Map<number, PendingCall>();
   private nextRequestId = 1;
   private readonly codec: Codec;

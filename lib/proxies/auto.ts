@@ -2,7 +2,7 @@
 // Names that would shadow BaseProxy members, or make the proxy a thenable (`then`), are not added:
 // call those through `_callMethod`.
 import type { Token } from '../protocol.js';
-import type { ClientSession } from '../client/session.js';
+import type { Channel } from '../client/channel.js';
 import { BaseProxy } from './base.js';
 
 const RESERVED = new Set(['then', 'catch', 'finally', 'constructor', 'toString', 'toJSON']);
@@ -10,7 +10,7 @@ const RESERVED = new Set(['then', 'catch', 'finally', 'constructor', 'toString',
 export class AutoProxy extends BaseProxy {
   [method: string]: any;
 
-  constructor(token: Token, session: ClientSession, exposed: readonly string[] = []) {
+  constructor(token: Token, session: Channel, exposed: readonly string[] = []) {
     super(token, session, exposed);
     for (const name of exposed) {
       if (RESERVED.has(name) || name in this) continue;

@@ -5,14 +5,14 @@ import createDebug from 'debug';
 import { ManagerError } from '../errors.js';
 import type { Token, WireRef } from '../protocol.js';
 import { sameAddress } from '../connection/address.js';
-import type { ClientSession } from '../client/session.js';
+import type { Channel } from '../client/channel.js';
 
 const log = createDebug('mpmanagers:proxies');
 
 /** What a proxy needs from the manager that made it. */
 export interface ProxyOwner {
-  /** The live session to the token's server (proxies survive nothing: a closed session fails calls). */
-  readonly session: ClientSession;
+  /** The live channel to the token's server (proxies survive nothing: a closed channel fails calls). */
+  readonly session: Channel;
 }
 
 /** Options of every call that can wait on the server. */
@@ -23,13 +23,13 @@ export interface WaitOptions {
 
 /** The constructor shape every proxy class has; `register({ proxytype })` takes one. */
 export interface ProxyClass<P extends BaseProxy = BaseProxy> {
-  new (token: Token, session: ClientSession, exposed?: readonly string[]): P;
+  new (token: Token, session: Channel, exposed?: readonly string[]): P;
   readonly _exposed_?: readonly string[];
   readonly _methodToTypeid_?: Readonly<Record<string, string>>;
 }
 
 interface Held {
-  session: ClientSession;
+  session: Channel;
   id: string;
 }
 
@@ -46,7 +46,7 @@ export class BaseProxy {
 
   constructor(
     readonly _token: Token,
-    readonly _session: ClientSession,
+    readonly _session: Channel,
     readonly _exposed: readonly string[] = [],
   ) {
     backstop.register(this, { session: _session, id: _token.id }, this);
@@ -86,7 +86,7 @@ export class BaseProxy {
   }
 
   /** The wire form of this proxy when it is sent as an argument or stored in a container. */
-  _toWire(session: ClientSession): WireRef {
+  _toWire(session: Channel): WireRef {
     const t = this._token;
     // Another connection to the same server (a second manager in this process) shares its objects.
     const sameServer = session === this._session || sameAddress(session.address, this._session.address);
