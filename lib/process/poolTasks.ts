@@ -11,7 +11,8 @@ export interface PoolTask {
   hasProxies: boolean;
 }
 
-export type PoolReply = { values: unknown[] } | { error: unknown[] };
+/** `worker`: the thread id of the worker that ran the task (maxtasksperchild counts by it). */
+export type PoolReply = ({ values: unknown[] } | { error: unknown[] }) & { worker: number };
 
 /** What every worker is started with (piscina's workerData). */
 export interface PoolWorkerData {
