@@ -58,6 +58,8 @@ export class ManagerProcess {
   private child: ChildProcess | undefined;
   private exit: ChildExit | undefined;
   private stopping: Promise<void> | undefined;
+  /** How many join() calls are waiting (the child is ref'd while any is). */
+  private joiners = 0;
   private readonly shutdownTimeout: number;
 
   /** `serverOptions` carries the address to bind and the authkey. */
@@ -113,6 +115,19 @@ export class ManagerProcess {
     child.channel?.unref();
     log('manager process %d serving on %o', child.pid, reply.address);
     return reply.address;
+  }
+
+  /** Waits for the server process to exit: its exit code, or null after `timeout` seconds (null: no limit). */
+  async join(timeout: number | null = null): Promise<number | null> {
+    const { child, exit } = this;
+    if (child === undefined || exit === undefined) return null;
+    // The child is unref'd once serving; while someone waits for it, it keeps this process alive.
+    if (this.joiners++ === 0) child.ref();
+    try {
+      return (await exit.wait(timeout)) ? exit.exitCode : null;
+    } finally {
+      if (--this.joiners === 0 && exit.exitCode === null) child.unref();
+    }
   }
 
   /** Asks the server to stop; after `shutdownTimeout` seconds sends SIGTERM, then SIGKILL. Idempotent. */

@@ -46,3 +46,9 @@ export function builtInProxyClassName(proxy: BaseProxy): string | undefined {
 export function builtInProxyClass(name: string | undefined): ProxyClass | undefined {
   return name === undefined ? undefined : BUILT_IN.get(name);
 }
+
+/** True when `proxy` is an instance of one of the library's own classes (not a user's subclass). */
+export function hasBuiltInClass(proxy: BaseProxy): boolean {
+  const cls = proxy.constructor as { name: string };
+  return cls === BaseProxy || BUILT_IN.get(cls.name) === cls;
+}
