@@ -13,6 +13,7 @@ import { moduleUrl, type ModuleName } from './modules.js';
 import { spawnChild } from './spawnChild.js';
 import { ChildExit } from './childExit.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { credentialsOf, type ProxyCredentials } from './proxyCredentials.js';
 import { PoolHost } from './poolHost.js';
 import { errorFromMessage } from './errorTransfer.js';
 
@@ -48,7 +49,7 @@ export interface ManagerStartMessage {
   manager: ManagerSpec;
   /** The manager's options, with the address to bind and the authkey. */
   options: ManagerOptions;
-  initializer?: { module: string; export: string; args: unknown[] };
+  initializer?: { module: string; export: string; args: unknown[]; credentials: ProxyCredentials[] };
 }
 export type ManagerParentMessage = ManagerStartMessage | { kind: 'shutdown' };
 /** child → parent */
@@ -193,5 +194,6 @@ function initializerOf(options: StartOptions, held: BaseProxy[]): ManagerStartMe
     throw new PyTypeError('start(): initializer must be the name of an export of `module` (functions cannot be sent to another process)');
   }
   if (options.module === undefined) throw new PyTypeError('start(): an initializer needs the module that exports it');
-  return { module: moduleUrl(options.module), export: options.initializer, args: describeProxies(options.initargs ?? [], held) as unknown[] };
+  const args = describeProxies(options.initargs ?? [], held) as unknown[];
+  return { module: moduleUrl(options.module), export: options.initializer, args, credentials: credentialsOf(held) };
 }

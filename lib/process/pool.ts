@@ -15,6 +15,7 @@ import { AsyncResult, type ResultCallbacks } from './asyncResult.js';
 import { IMapIterator } from './imapIterator.js';
 import { WorkerRetirement } from './poolRetirement.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { credentialsOf } from './proxyCredentials.js';
 import { errorFromMessage } from './errorTransfer.js';
 import { callsOf, chunksOf, WORKER_INITIALIZED, type PoolReply, type PoolTask, type PoolWorkerData } from './poolTasks.js';
 
@@ -188,6 +189,7 @@ export class Pool {
     const proxies: BaseProxy[] = [];
     const task: PoolTask = { fn, calls: describeProxies(calls, proxies) as unknown[][], hasProxies: false };
     task.hasProxies = proxies.length > 0;
+    if (task.hasProxies) task.credentials = credentialsOf(proxies);
     try {
       structuredClone(task.calls); // fail here, clearly, rather than inside the pool's dispatch
     } catch (error) {
@@ -244,7 +246,7 @@ function initializerOf(options: PoolOptions, proxies: BaseProxy[]): PoolWorkerDa
   } catch (error) {
     throw notTransferable('the initargs', error);
   }
-  return { export: options.initializer, args, hasProxies: proxies.length > 0 };
+  return { export: options.initializer, args, hasProxies: proxies.length > 0, credentials: credentialsOf(proxies) };
 }
 
 /**

@@ -30,7 +30,8 @@ export async function startWorker(load: ModuleLoader): Promise<(task: PoolTask) 
     exports = await load(data.module);
     if (data.initializer !== undefined) {
       const initializer = functionOf(exports, data.module, data.initializer.export);
-      const { args, hasProxies } = data.initializer;
+      const { args, hasProxies, credentials } = data.initializer;
+      if (hasProxies) (await connections()).learn(credentials);
       await initializer(...(hasProxies ? ((await (await connections()).rebuild(args)) as unknown[]) : args));
     }
   } catch (error) {
@@ -44,6 +45,7 @@ export async function startWorker(load: ModuleLoader): Promise<(task: PoolTask) 
     const made: BaseProxy[] = [];
     try {
       const fn = functionOf(exports, data.module, task.fn);
+      if (task.credentials !== undefined) (await connections()).learn(task.credentials);
       const calls = task.hasProxies ? ((await (await connections()).rebuild(task.calls, made)) as unknown[][]) : task.calls;
       const values: unknown[] = [];
       for (const args of calls) values.push(await fn(...args));

@@ -399,6 +399,17 @@ describe('Pool (standalone): options', function () {
     await eventually(async () => refcountOf(await manager._debugInfo(), list._token.id) === 1);
   });
 
+  it("proxies of a manager with another authkey work in tasks and the initializer with no authkey option", async () => {
+    await using other = new SyncManager({ authkey: 'pool-other-key' });
+    await other.start();
+    const ns = await other.Namespace({ test: 0 });
+    const list = await other.list<unknown>();
+    await using p = new Pool(1, { module: poolFunctions, initializer: 'countInit', initargs: [ns] });
+    expect(await p.apply('appendVia', [list, 'keyed'])).to.equal('appended');
+    expect(await list._getValue()).to.deep.equal(['keyed']);
+    expect(await ns.get('test')).to.equal(1);
+  });
+
   it('takes the module as a relative path; `await using` terminates the pool', async () => {
     let pool: Pool;
     {

@@ -92,6 +92,19 @@ describe('Process: daemon, close(), exited', function () {
   });
 });
 
+describe('start({ initargs }): proxies of a manager with another authkey', function () {
+  this.timeout(60_000);
+
+  it('reach the server process initializer, which connects with their key', async () => {
+    await using other = new SyncManager({ authkey: 'initargs-key' });
+    await other.start();
+    const ns = await other.Namespace({ test: 0 });
+    await using started = new SyncManager();
+    await started.start({ module: fixture('myManager'), initializer: 'init', initargs: ['hello', ns] });
+    expect(await ns.get('test')).to.equal(1);
+  });
+});
+
 describe('Process: proxies of a TLS manager', function () {
   this.timeout(60_000);
   let certs: Certificates;
