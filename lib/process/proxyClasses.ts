@@ -13,7 +13,7 @@ import { AcquirerProxy } from '../proxies/acquirer.js';
 import { ConditionProxy } from '../proxies/condition.js';
 import { EventProxy } from '../proxies/event.js';
 import { BarrierProxy } from '../proxies/barrier.js';
-import { PoolProxy, AsyncResultProxy } from '../proxies/pool.js';
+import { PoolProxy, AsyncResultProxy, IMapIteratorProxy } from '../proxies/pool.js';
 
 const BUILT_IN: ReadonlyMap<string, ProxyClass> = new Map<string, ProxyClass>(
   [
@@ -31,6 +31,7 @@ const BUILT_IN: ReadonlyMap<string, ProxyClass> = new Map<string, ProxyClass>(
     BarrierProxy,
     PoolProxy,
     AsyncResultProxy,
+    IMapIteratorProxy,
   ].map((cls) => [cls.name, cls as ProxyClass]),
 );
 

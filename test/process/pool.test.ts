@@ -305,6 +305,14 @@ for (const [title, hosted] of variants) {
       for (const bad of [0, -1, 1.5]) expect(await rejection(() => makePool(1, { maxtasksperchild: bad }))).to.be.instanceOf(ValueError);
     });
 
+    it('maxtasksperchild: every result arrives when the pool is closed early (CPython test_pool_worker_lifetime_early_close)', async () => {
+      const p = await makePool(3, { maxtasksperchild: 1 });
+      const results = await Promise.all(range(6).map((i) => p.applyAsync('sqr', [i, 0.1])));
+      await p.close();
+      await p.join();
+      expect(await Promise.all(results.map((r) => r.get(30)))).to.deep.equal(squares(6));
+    });
+
     it('chunksize is honoured by map, imap and imapUnordered: one chunk is one task (seen with maxtasksperchild: 1)', async () => {
       const p = await makePool(2, { maxtasksperchild: 1 });
       try {
