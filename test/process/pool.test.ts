@@ -345,6 +345,12 @@ for (const [title, hosted] of variants) {
       expect(await rejection(() => unordered.next(0.05))).to.be.instanceOf(TimeoutError);
       expect(await unordered.next()).to.deep.equal({ value: 25, done: false });
       expect((await unordered.next()).done).to.equal(true);
+      // As CPython (chunksize 1): a failed item raises its error, and the next items still come.
+      const failing = await pool.imap('sqrUnlessNegative', [1, -1, 2]);
+      expect(await failing.next()).to.deep.equal({ value: 1, done: false });
+      expect(await rejection(() => failing.next())).to.be.instanceOf(ValueError).with.property('message', 'negative: -1');
+      expect(await failing.next()).to.deep.equal({ value: 4, done: false });
+      expect((await failing.next()).done).to.equal(true);
     });
 
     it('a worker that exits inside a task rejects that task with a clear RuntimeError; the pool serves the rest', async () => {
