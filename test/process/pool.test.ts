@@ -351,6 +351,14 @@ for (const [title, hosted] of variants) {
       expect(await rejection(() => failing.next())).to.be.instanceOf(ValueError).with.property('message', 'negative: -1');
       expect(await failing.next()).to.deep.equal({ value: 4, done: false });
       expect((await failing.next()).done).to.equal(true);
+      // Leaving a for await early stops reading; the pool goes on.
+      const early: unknown[] = [];
+      for await (const value of await pool.imap('sqr', range(10))) {
+        early.push(value);
+        if (value === 4) break;
+      }
+      expect(early).to.deep.equal([0, 1, 4]);
+      expect(await pool.apply('sqr', [9])).to.equal(81);
     });
 
     it('a worker that exits inside a task rejects that task with a clear RuntimeError; the pool serves the rest', async () => {
