@@ -56,8 +56,9 @@ export {
 export type { StartOptions } from './process/managerProcess.js';
 export { Process, type ProcessOptions } from './process/process.js';
 export { Pool, type PoolOptions } from './process/pool.js';
-export { AsyncResult } from './process/asyncResult.js';
-export { PoolProxy, AsyncResultProxy } from './proxies/pool.js';
+export { AsyncResult, type ResultCallbacks } from './process/asyncResult.js';
+export { IMapIterator } from './process/imapIterator.js';
+export { PoolProxy, AsyncResultProxy, IMapIteratorProxy } from './proxies/pool.js';
 export { isMainModule, type ModuleName } from './process/modules.js';
 export type { ReconnectOptions } from './client/reconnect.js';
 export type { LimitOptions } from './server/limits.js';

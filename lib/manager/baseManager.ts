@@ -22,6 +22,8 @@ import { IteratorProxy } from '../proxies/iterator.js';
 import { registryOf, ownRegistryOf } from './classRegistry.js';
 import { toAuthkey, defaultAuthkey } from './authkey.js';
 import { ManagerProcess, type StartOptions } from '../process/managerProcess.js';
+import { moduleUrl, type ModuleName } from '../process/modules.js';
+import { recordOrigin, type ManagerClassName } from './channelOrigins.js';
 
 const log = createDebug('mpmanagers:manager');
 
@@ -56,6 +58,15 @@ export interface ManagerOptions extends LimitOptions, HeartbeatOptions {
    * ReconnectOptions. Default false: a lost connection stays lost.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * The module that defines and exports this manager class (a path or a file URL), as
+   * `start({ module })` names it; start()'s own option takes precedence. A proxy of a custom proxy
+   * class passed to a Process arrives there as that class when the child can import this module
+   * (else as its nearest built-in class).
+   */
+  module?: ModuleName;
+  /** The export of `module` that is this manager class. Default: the class's name. */
+  export?: string;
 }
 
 type State = 'initial' | 'connected' | 'closed';
@@ -91,12 +102,15 @@ export class BaseManager implements RefAdapter {
   private reconnecting: Promise<ClientSession> | undefined;
   /** Aborted by close(): stops a reconnection's retries. Made by the first reconnection (most managers never need one). */
   private closedSignal: AbortController | undefined;
+  /** The module + export that define this manager class, when named (by start() or the options). */
+  private className: ManagerClassName | undefined;
 
   constructor(options: ManagerOptions = {}) {
     this.options = options;
     this._address = options.address;
     this._authkey = options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey);
     this.reconnectPolicy = reconnectSettings(options.reconnect);
+    this.className = classNameOf(this.constructor, options.module, options.export);
   }
 
   /** The server's address once known (given, listening, started or connected). */
@@ -153,6 +167,7 @@ export class BaseManager implements RefAdapter {
       tls: this.options.tls,
     });
     session.onClose = (error) => log('connection to %s closed: %s', formatAddress(address), error.message);
+    recordOrigin(session, { authkey: this._authkey, tls: this.options.tls, managerClass: this.className });
     return session;
   }
 
@@ -196,12 +211,14 @@ export class BaseManager implements RefAdapter {
     if (this.state !== 'initial') {
       throw new ManagerError(this.state === 'closed' ? 'this manager has been closed' : 'start() is not available on a connected manager');
     }
-    const { address: _address, authkey: _authkey, ...serverOptions } = this.options;
+    const { address: _address, authkey: _authkey, module, export: exportName, ...serverOptions } = this.options;
+    if (options.module === undefined && module !== undefined) options = { ...options, module, export: options.export ?? exportName };
     const server = new ManagerProcess(
       this.constructor as typeof BaseManager,
       { ...serverOptions, address: this._address ?? ['127.0.0.1', 0], authkey: this._authkey },
       options,
     );
+    this.className = classNameOf(this.constructor, options.module, options.export) ?? this.className;
     this.managerProcess = server;
     try {
       this._address = await server.start();
@@ -211,6 +228,15 @@ export class BaseManager implements RefAdapter {
       this.managerProcess = undefined; // a failed start may be retried (a busy address, say)
       throw error;
     }
+  }
+
+  /**
+   * Waits for the server process start() made to exit (after a shutdown, from here or from a client):
+   * its exit code, or null if `timeout` seconds pass first (null: no limit). ManagerError without start().
+   */
+  async join(timeout: number | null = null): Promise<number | null> {
+    if (this.managerProcess === undefined) throw new ManagerError('join() is only available on a manager started with start()');
+    return this.managerProcess.join(timeout);
   }
 
   /** The server process start() made (`pid`, `exitCode`: 0 after a graceful shutdown), if any. */
@@ -320,3 +346,8 @@ const PROXY_BY_KIND: Record<NonNullable<WireRef['kind']>, ProxyClass> = {
 
 // Every manager can serve live iterators (dict iteration, generators returned by methods).
 BaseManager.register('Iterator', { proxytype: IteratorProxy, createMethod: false });
+
+function classNameOf(managerClass: { name: string }, module: ModuleName | undefined, exportName: string | undefined): ManagerClassName | undefined {
+  if (module === undefined) return undefined;
+  return { module: moduleUrl(module), export: exportName ?? managerClass.name };
+}

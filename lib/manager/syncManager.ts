@@ -9,7 +9,7 @@ import { AcquirerProxy } from '../proxies/acquirer.js';
 import { ConditionProxy } from '../proxies/condition.js';
 import { EventProxy } from '../proxies/event.js';
 import { BarrierProxy } from '../proxies/barrier.js';
-import { PoolProxy, AsyncResultProxy } from '../proxies/pool.js';
+import { PoolProxy, AsyncResultProxy, IMapIteratorProxy } from '../proxies/pool.js';
 import { PoolHost } from '../process/poolHost.js';
 import type { PoolOptions } from '../process/pool.js';
 import { Namespace, Value, SharedArray } from '../server/adapters/index.js';
@@ -63,6 +63,8 @@ SyncManager.register('Array', {
 SyncManager.register('Pool', { callable: PoolHost.create, proxytype: PoolProxy });
 // What Pool's *_async methods return (method_to_typeid), as CPython registers it.
 SyncManager.register('AsyncResult', { proxytype: AsyncResultProxy, createMethod: false });
+// What Pool's imap / imap_unordered return: `next(timeout)` as CPython's IMapIterator.
+SyncManager.register('IMapIterator', { proxytype: IMapIteratorProxy, createMethod: false });
 
 function toMap(init: Iterable<readonly [unknown, unknown]> | Record<string, unknown> | undefined): Map<unknown, unknown> {
   if (init === undefined || init === null) return new Map();

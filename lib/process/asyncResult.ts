@@ -1,20 +1,49 @@
 // AsyncResult: the pending result of Pool.applyAsync / mapAsync / starmapAsync (Python's
 // ApplyResult). Its outcome is recorded the moment it settles, so a failure nobody asks about is
 // never an unhandled rejection.
-import { AbortError, TimeoutError, ValueError } from '../errors.js';
+import createDebug from 'debug';
+import { AbortError, TimeoutError, ValueError, TypeError as PyTypeError } from '../errors.js';
 import type { WaitOptions } from '../proxies/base.js';
 
+const log = createDebug('mpmanagers:pool');
+
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Python's `callback` / `error_callback` of apply_async, map_async and starmap_async. */
+export interface ResultCallbacks<T> {
+  /** Called (and awaited) with the result once it is ready, before get() resolves. */
+  callback?: ((value: T) => unknown) | null;
+  /** Called (and awaited) with the error once the task failed, before get() rejects. */
+  errorCallback?: ((error: unknown) => unknown) | null;
+}
 
 export class AsyncResult<T = unknown> {
   private outcome: Outcome<T> | undefined;
   private readonly settled: Promise<void>;
 
-  constructor(result: Promise<T>) {
-    this.settled = result.then(
-      (value) => void (this.outcome = { ok: true, value }),
-      (error: unknown) => void (this.outcome = { ok: false, error }),
-    );
+  /**
+   * As CPython, the callbacks run before the result is ready. One that throws makes the result
+   * fail with its error (CPython's result handler thread would die instead).
+   */
+  constructor(result: Promise<T>, callbacks: ResultCallbacks<T> = {}) {
+    checkCallbacks(callbacks);
+    const { callback, errorCallback } = callbacks;
+    this.settled = result
+      .then(
+        async (value): Promise<Outcome<T>> => {
+          if (callback) await callback(value);
+          return { ok: true, value };
+        },
+        async (error: unknown): Promise<Outcome<T>> => {
+          if (errorCallback) await errorCallback(error);
+          return { ok: false, error };
+        },
+      )
+      .catch((callbackError: unknown): Outcome<T> => {
+        log('a result callback threw: %O', callbackError);
+        return { ok: false, error: callbackError };
+      })
+      .then((outcome) => void (this.outcome = outcome));
   }
 
   /** Whether the task has completed (successfully or not). */
@@ -43,8 +72,16 @@ export class AsyncResult<T = unknown> {
   }
 }
 
+/** TypeError unless each given callback is a function. */
+export function checkCallbacks(callbacks: ResultCallbacks<never>): void {
+  for (const name of ['callback', 'errorCallback'] as const) {
+    const fn = callbacks[name];
+    if (fn !== undefined && fn !== null && typeof fn !== 'function') throw new PyTypeError(`${name} must be a function`);
+  }
+}
+
 /** Waits for `settled`, at most `timeout` seconds; rejects AbortError if `signal` aborts first. */
-function settledWithin(settled: Promise<void>, timeout: number | null, signal: AbortSignal | undefined): Promise<void> {
+export function settledWithin(settled: Promise<void>, timeout: number | null, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(new AbortError('the wait was aborted'));
   if ((timeout === null || timeout === undefined) && signal === undefined) return settled;
   return new Promise((resolve, reject) => {

@@ -22,7 +22,7 @@ exitWhenParentDies(async () => server?.close());
 process.on('SIGINT', () => log('manager process %d: SIGINT ignored', process.pid));
 
 const start = await firstMessage<ManagerStartMessage>();
-const connections = new ProxyConnections(defaultAuthkey());
+const connections = new ProxyConnections(defaultAuthkey(), start.initializer?.credentials);
 let exitCode = 0;
 try {
   const ManagerClass = await managerClass(start.manager);

@@ -13,6 +13,7 @@ import { moduleUrl, type ModuleName } from './modules.js';
 import { spawnChild } from './spawnChild.js';
 import { ChildExit } from './childExit.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { credentialsOf, type ProxyCredentials } from './proxyCredentials.js';
 import { PoolHost } from './poolHost.js';
 import { errorFromMessage } from './errorTransfer.js';
 
@@ -48,7 +49,7 @@ export interface ManagerStartMessage {
   manager: ManagerSpec;
   /** The manager's options, with the address to bind and the authkey. */
   options: ManagerOptions;
-  initializer?: { module: string; export: string; args: unknown[] };
+  initializer?: { module: string; export: string; args: unknown[]; credentials: ProxyCredentials[] };
 }
 export type ManagerParentMessage = ManagerStartMessage | { kind: 'shutdown' };
 /** child → parent */
@@ -58,6 +59,8 @@ export class ManagerProcess {
   private child: ChildProcess | undefined;
   private exit: ChildExit | undefined;
   private stopping: Promise<void> | undefined;
+  /** How many join() calls are waiting (the child is ref'd while any is). */
+  private joiners = 0;
   private readonly shutdownTimeout: number;
 
   /** `serverOptions` carries the address to bind and the authkey. */
@@ -113,6 +116,19 @@ export class ManagerProcess {
     child.channel?.unref();
     log('manager process %d serving on %o', child.pid, reply.address);
     return reply.address;
+  }
+
+  /** Waits for the server process to exit: its exit code, or null after `timeout` seconds (null: no limit). */
+  async join(timeout: number | null = null): Promise<number | null> {
+    const { child, exit } = this;
+    if (child === undefined || exit === undefined) return null;
+    // The child is unref'd once serving; while someone waits for it, it keeps this process alive.
+    if (this.joiners++ === 0) child.ref();
+    try {
+      return (await exit.wait(timeout)) ? exit.exitCode : null;
+    } finally {
+      if (--this.joiners === 0 && exit.exitCode === null) child.unref();
+    }
   }
 
   /** Asks the server to stop; after `shutdownTimeout` seconds sends SIGTERM, then SIGKILL. Idempotent. */
@@ -178,5 +194,6 @@ function initializerOf(options: StartOptions, held: BaseProxy[]): ManagerStartMe
     throw new PyTypeError('start(): initializer must be the name of an export of `module` (functions cannot be sent to another process)');
   }
   if (options.module === undefined) throw new PyTypeError('start(): an initializer needs the module that exports it');
-  return { module: moduleUrl(options.module), export: options.initializer, args: describeProxies(options.initargs ?? [], held) as unknown[] };
+  const args = describeProxies(options.initargs ?? [], held) as unknown[];
+  return { module: moduleUrl(options.module), export: options.initializer, args, credentials: credentialsOf(held) };
 }

@@ -11,8 +11,11 @@ import { RuntimeError, ValueError, TypeError as PyTypeError } from '../errors.js
 import type { BaseProxy } from '../proxies/base.js';
 import { defaultAuthkey, toAuthkey } from '../manager/authkey.js';
 import { moduleUrl, type ModuleName } from './modules.js';
-import { AsyncResult } from './asyncResult.js';
+import { AsyncResult, type ResultCallbacks } from './asyncResult.js';
+import { IMapIterator } from './imapIterator.js';
+import { WorkerRetirement } from './poolRetirement.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { credentialsOf } from './proxyCredentials.js';
 import { errorFromMessage } from './errorTransfer.js';
 import { callsOf, chunksOf, WORKER_INITIALIZED, type PoolReply, type PoolTask, type PoolWorkerData } from './poolTasks.js';
 
@@ -27,6 +30,8 @@ export interface PoolOptions {
   initargs?: unknown[];
   /** Authkey for connecting the proxies passed to the workers. Default: this process's authkey. */
   authkey?: string | Uint8Array;
+  /** A worker is replaced by a fresh one (initializer run again) after this many tasks. Default null: never. */
+  maxtasksperchild?: number | null;
 }
 
 type PoolState = 'run' | 'close' | 'terminate';
@@ -43,6 +48,8 @@ export class Pool {
   private destroying: Promise<void> | undefined;
   /** The proxies among the initargs, kept alive until every worker has rebuilt its own. */
   private initargProxies: BaseProxy[] = [];
+  /** Set with maxtasksperchild: counts each worker's tasks and replaces it after its last. */
+  private readonly retirement: WorkerRetirement | undefined;
 
   /** `processes`: the number of workers, default the number of CPUs; ValueError unless an integer ≥ 1. */
   constructor(processes: number | null | undefined, options: PoolOptions) {
@@ -52,7 +59,14 @@ export class Pool {
     if (options.initializer !== undefined && typeof options.initializer !== 'string') {
       throw new PyTypeError('initializer must be the name of an export of `module` (functions cannot be sent to a worker)');
     }
+    const { maxtasksperchild } = options;
+    if (maxtasksperchild !== undefined && maxtasksperchild !== null && !(Number.isInteger(maxtasksperchild) && maxtasksperchild > 0)) {
+      throw new ValueError('maxtasksperchild must be a positive int or null');
+    }
     this.processes = count;
+    if (maxtasksperchild !== undefined && maxtasksperchild !== null) {
+      this.retirement = new WorkerRetirement(maxtasksperchild, () => this.piscina.threads);
+    }
     const workerData: PoolWorkerData = {
       workerModule: siblingUrl('poolWorker'),
       connectionsModule: siblingUrl('proxyConnections'),
@@ -68,6 +82,7 @@ export class Pool {
       // Workers keep running their event loop between tasks (their manager connections stay served).
       atomics: 'disabled',
       workerData,
+      ...(this.retirement === undefined ? {} : { loadBalancer: this.retirement.balancer }),
     });
     this.piscina.on('error', (error: Error) => log('pool worker error: %O', error));
     this.initialized = options.initializer === undefined ? Promise.resolve() : this.workersInitialized(count);
@@ -79,9 +94,10 @@ export class Pool {
     return this.applyAsync<R>(fn, args).get();
   }
 
-  applyAsync<R = unknown>(fn: string, args: readonly unknown[] = []): AsyncResult<R> {
+  /** `callbacks`: Python's callback / error_callback, run in this thread before the result is ready. */
+  applyAsync<R = unknown>(fn: string, args: readonly unknown[] = [], callbacks: ResultCallbacks<R> = {}): AsyncResult<R> {
     if (!Array.isArray(args)) throw new PyTypeError('apply(fn, args): args must be an array');
-    return new AsyncResult(this.submit(fn, [[...args]]).then((values) => values[0] as R));
+    return new AsyncResult(this.submit(fn, [[...args]]).then((values) => values[0] as R), callbacks);
   }
 
   /** `fn(item)` for each item, in parallel; the results in order. `chunksize`: items per task (default: about 4 tasks per worker). */
@@ -89,8 +105,14 @@ export class Pool {
     return this.mapAsync<R>(fn, items, chunksize).get();
   }
 
-  mapAsync<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null): AsyncResult<R[]> {
-    return new AsyncResult(this.mapChunks<R>(fn, callsOf(items, false), chunksize));
+  /** `callbacks.callback` receives the whole list of results. */
+  mapAsync<R = unknown>(
+    fn: string,
+    items: Iterable<unknown>,
+    chunksize: number | null = null,
+    callbacks: ResultCallbacks<R[]> = {},
+  ): AsyncResult<R[]> {
+    return new AsyncResult(this.mapChunks<R>(fn, callsOf(items, false), chunksize), callbacks);
   }
 
   /** `fn(...args)` for each argument list. */
@@ -98,18 +120,26 @@ export class Pool {
     return this.starmapAsync<R>(fn, items, chunksize).get();
   }
 
-  starmapAsync<R = unknown>(fn: string, items: Iterable<readonly unknown[]>, chunksize: number | null = null): AsyncResult<R[]> {
-    return new AsyncResult(this.mapChunks<R>(fn, callsOf(items, true), chunksize));
+  starmapAsync<R = unknown>(
+    fn: string,
+    items: Iterable<readonly unknown[]>,
+    chunksize: number | null = null,
+    callbacks: ResultCallbacks<R[]> = {},
+  ): AsyncResult<R[]> {
+    return new AsyncResult(this.mapChunks<R>(fn, callsOf(items, true), chunksize), callbacks);
   }
 
-  /** The results in order, each as soon as it (and those before it) are ready. All tasks are submitted now. */
-  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): AsyncGenerator<R, void, undefined> {
-    return inOrder<R>(this.submitChunks(fn, callsOf(items, false), chunksize));
+  /**
+   * The results in order, each as soon as it (and those before it) are ready: `for await`, or
+   * `next(timeout)` (TimeoutError when none is ready in time). All tasks are submitted now.
+   */
+  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): IMapIterator<R> {
+    return new IMapIterator<R>(this.submitChunks(fn, callsOf(items, false), chunksize), true);
   }
 
   /** The results in the order they complete. */
-  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): AsyncGenerator<R, void, undefined> {
-    return inCompletionOrder<R>(this.submitChunks(fn, callsOf(items, false), chunksize));
+  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): IMapIterator<R> {
+    return new IMapIterator<R>(this.submitChunks(fn, callsOf(items, false), chunksize), false);
   }
 
   /** Accepts no more tasks; the workers stop once the submitted ones are done (see join()). */
@@ -159,6 +189,7 @@ export class Pool {
     const proxies: BaseProxy[] = [];
     const task: PoolTask = { fn, calls: describeProxies(calls, proxies) as unknown[][], hasProxies: false };
     task.hasProxies = proxies.length > 0;
+    if (task.hasProxies) task.credentials = credentialsOf(proxies);
     try {
       structuredClone(task.calls); // fail here, clearly, rather than inside the pool's dispatch
     } catch (error) {
@@ -167,14 +198,14 @@ export class Pool {
     const running = this.piscina.run(task).then(
       (reply) => {
         proxies.length = 0;
+        this.retirement?.replied(reply.worker);
         if ('error' in reply) throw errorFromMessage(reply.error);
         return reply.values;
       },
       (error: unknown) => {
         proxies.length = 0;
         if (this.state === 'terminate') throw new RuntimeError('the pool was terminated before this task finished');
-        // The pool's own failures (a worker that crashed or exited) come as they are.
-        throw error instanceof Error ? error : new RuntimeError(`a pool worker failed: ${String(error)}`);
+        throw workerFailure(fn, error);
       },
     );
     this.outstanding.add(running);
@@ -215,44 +246,21 @@ function initializerOf(options: PoolOptions, proxies: BaseProxy[]): PoolWorkerDa
   } catch (error) {
     throw notTransferable('the initargs', error);
   }
-  return { export: options.initializer, args, hasProxies: proxies.length > 0 };
+  return { export: options.initializer, args, hasProxies: proxies.length > 0, credentials: credentialsOf(proxies) };
 }
 
-/** Yields the values of each chunk in submission order. */
-async function* inOrder<R>(chunks: Promise<unknown[]>[]): AsyncGenerator<R, void, undefined> {
-  const settled = chunks.map(settle);
-  for (const outcome of settled) yield* unwrap<R>(await outcome);
-}
-
-/** Yields the values of each chunk as soon as it completes. */
-async function* inCompletionOrder<R>(chunks: Promise<unknown[]>[]): AsyncGenerator<R, void, undefined> {
-  const completed: Settled[] = [];
-  let wake: (() => void) | undefined;
-  for (const chunk of chunks) {
-    void settle(chunk).then((outcome) => {
-      completed.push(outcome);
-      wake?.();
-    });
+/**
+ * A worker that exited (process.exit in a task) or crashed rejects its task with a RuntimeError
+ * saying so; piscina has already started a replacement, so the pool serves the other tasks.
+ */
+function workerFailure(fn: string, error: unknown): Error {
+  const exited = error instanceof Error ? /worker exited with code: (-?\d+)/.exec(error.message) : null;
+  if (exited !== null) {
+    const failure = new RuntimeError(`the pool worker running ${fn}() exited with code ${exited[1]} before replying; the pool replaced it`);
+    failure.cause = error;
+    return failure;
   }
-  for (let remaining = chunks.length; remaining > 0; remaining--) {
-    while (completed.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    yield* unwrap<R>(completed.shift()!);
-  }
-}
-
-type Settled = { values: unknown[] } | { error: unknown };
-
-/** Never rejects: a chunk nobody iterates to must not become an unhandled rejection. */
-function settle(chunk: Promise<unknown[]>): Promise<Settled> {
-  return chunk.then(
-    (values) => ({ values }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-function unwrap<R>(outcome: Settled): R[] {
-  if ('error' in outcome) throw outcome.error;
-  return outcome.values as R[];
+  return error instanceof Error ? error : new RuntimeError(`a pool worker failed: ${String(error)}`);
 }
 
 /** A sibling module of this file, with this file's extension (.ts from source, .js once compiled). */

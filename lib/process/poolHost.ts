@@ -1,10 +1,12 @@
 // A Pool served by a manager (`manager.Pool(n, { module })`), under Python's method names. The
 // *_async methods return an AsyncResultHost, served as a new shared 'AsyncResult'; imap and
-// imap_unordered return async generators, served as live 'Iterator's. Freeing the shared pool (its
+// imap_unordered an IMapIteratorHost, served as a new shared 'IMapIterator'. Freeing the shared pool (its
 // last proxy released, or the server shutting down) terminates it.
 import { takesCallContext, type CallContext } from '../server/callContext.js';
+import { StopIteration } from '../errors.js';
 import { Pool, type PoolOptions } from './pool.js';
 import type { AsyncResult } from './asyncResult.js';
+import type { IMapIterator } from './imapIterator.js';
 
 export class PoolHost {
   constructor(readonly pool: Pool) {}
@@ -32,11 +34,11 @@ export class PoolHost {
   starmap_async(fn: string, items: unknown[][], chunksize: number | null = null): AsyncResultHost {
     return new AsyncResultHost(this.pool.starmapAsync(fn, items, chunksize));
   }
-  imap(fn: string, items: unknown[], chunksize: number | null = null): AsyncGenerator<unknown> {
-    return this.pool.imap(fn, items, chunksize ?? 1);
+  imap(fn: string, items: unknown[], chunksize: number | null = null): IMapIteratorHost {
+    return new IMapIteratorHost(this.pool.imap(fn, items, chunksize ?? 1));
   }
-  imap_unordered(fn: string, items: unknown[], chunksize: number | null = null): AsyncGenerator<unknown> {
-    return this.pool.imapUnordered(fn, items, chunksize ?? 1);
+  imap_unordered(fn: string, items: unknown[], chunksize: number | null = null): IMapIteratorHost {
+    return new IMapIteratorHost(this.pool.imapUnordered(fn, items, chunksize ?? 1));
   }
   close(): void {
     this.pool.close();
@@ -77,5 +79,27 @@ export class AsyncResultHost {
   }
   __repr__(): string {
     return `<AsyncResult ready=${this.result.ready()}>`;
+  }
+}
+
+/** An imap iterator served to clients: `__next__(timeout)` as CPython's IMapIterator.next. */
+export class IMapIteratorHost {
+  static readonly [takesCallContext] = true;
+
+  constructor(readonly iterator: IMapIterator<unknown>) {}
+
+  /** The next result; StopIteration after the last, TimeoutError when none is ready within `timeout` s. */
+  async __next__(ctx: CallContext, timeout: number | null = null): Promise<unknown> {
+    const step = await this.iterator.next(timeout, { signal: ctx.signal });
+    if (step.done === true) throw new StopIteration();
+    return step.value;
+  }
+  /** Stops reading (the tasks already submitted still run). */
+  async close(_ctx: CallContext): Promise<null> {
+    await this.iterator.return();
+    return null;
+  }
+  __repr__(): string {
+    return '<IMapIterator>';
   }
 }

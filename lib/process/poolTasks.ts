@@ -1,6 +1,7 @@
 // What travels between a Pool and its worker threads: a task is a chunk of calls of one named export
 // of the pool's module; the reply carries their values, or the first error (see errorTransfer.ts).
 import { ValueError, TypeError as PyTypeError } from '../errors.js';
+import type { ProxyCredentials } from './proxyCredentials.js';
 
 export interface PoolTask {
   /** The export to call. */
@@ -9,9 +10,12 @@ export interface PoolTask {
   calls: unknown[][];
   /** Whether `calls` holds proxy descriptors (the worker connects to managers only then). */
   hasProxies: boolean;
+  /** How to connect to the servers of those proxies (their managers' authkeys and TLS options). */
+  credentials?: ProxyCredentials[];
 }
 
-export type PoolReply = { values: unknown[] } | { error: unknown[] };
+/** `worker`: the thread id of the worker that ran the task (maxtasksperchild counts by it). */
+export type PoolReply = ({ values: unknown[] } | { error: unknown[] }) & { worker: number };
 
 /** What every worker is started with (piscina's workerData). */
 export interface PoolWorkerData {
@@ -21,7 +25,7 @@ export interface PoolWorkerData {
   connectionsModule: string;
   /** URL of the module whose exports the tasks call. */
   module: string;
-  initializer: { export: string; args: unknown[]; hasProxies: boolean } | undefined;
+  initializer: { export: string; args: unknown[]; hasProxies: boolean; credentials: ProxyCredentials[] } | undefined;
   /** Authkey for the manager connections of proxies among the args. */
   authkey: Uint8Array;
 }

@@ -20,8 +20,10 @@ export const POOL_METHOD_TO_TYPEID: Readonly<Record<string, string>> = Object.fr
   apply_async: 'AsyncResult',
   map_async: 'AsyncResult',
   starmap_async: 'AsyncResult',
-  imap: 'Iterator',
-  imap_unordered: 'Iterator',
+  imap: 'IMapIterator',
+  imap_unordered: 'IMapIterator',
 });
 
 export const ASYNC_RESULT_EXPOSED: readonly string[] = Object.freeze(['get', 'ready', 'successful', 'wait']);
+
+export const IMAP_ITERATOR_EXPOSED: readonly string[] = Object.freeze(['__next__', 'close']);

@@ -1,7 +1,7 @@
 // One pool worker thread (started by poolBootstrap): imports the pool's module, runs the
 // initializer, then runs tasks — a chunk of calls of one named export, one call at a time — and
 // replies with their values, or with the first error, described so that it keeps its class and stack.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import createDebug from 'debug';
 import { AttributeError, TypeError as PyTypeError } from '../errors.js';
 import type { BaseProxy } from '../proxies/base.js';
@@ -30,7 +30,8 @@ export async function startWorker(load: ModuleLoader): Promise<(task: PoolTask) 
     exports = await load(data.module);
     if (data.initializer !== undefined) {
       const initializer = functionOf(exports, data.module, data.initializer.export);
-      const { args, hasProxies } = data.initializer;
+      const { args, hasProxies, credentials } = data.initializer;
+      if (hasProxies) (await connections()).learn(credentials);
       await initializer(...(hasProxies ? ((await (await connections()).rebuild(args)) as unknown[]) : args));
     }
   } catch (error) {
@@ -40,17 +41,18 @@ export async function startWorker(load: ModuleLoader): Promise<(task: PoolTask) 
   parentPort?.postMessage({ [WORKER_INITIALIZED]: startError === undefined });
 
   return async function runTask(task: PoolTask): Promise<PoolReply> {
-    if (startError !== undefined) return { error: errorMessage(startError) };
+    if (startError !== undefined) return { error: errorMessage(startError), worker: threadId };
     const made: BaseProxy[] = [];
     try {
       const fn = functionOf(exports, data.module, task.fn);
+      if (task.credentials !== undefined) (await connections()).learn(task.credentials);
       const calls = task.hasProxies ? ((await (await connections()).rebuild(task.calls, made)) as unknown[][]) : task.calls;
       const values: unknown[] = [];
       for (const args of calls) values.push(await fn(...args));
       checkTransferable(values, task.fn);
-      return { values };
+      return { values, worker: threadId };
     } catch (error) {
-      return { error: errorMessage(error) };
+      return { error: errorMessage(error), worker: threadId };
     } finally {
       for (const proxy of made) proxy._release().catch((error: unknown) => log('releasing %s failed: %O', proxy._describe(), error));
     }

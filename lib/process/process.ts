@@ -1,17 +1,20 @@
 // Process: runs an exported (possibly async) function of a module in a child Node process, as
 // Python's multiprocessing.Process runs a target. Proxies among the args, at any depth, arrive in
-// the child as working proxies on the child's own connections; this process keeps its proxies alive
-// until the child has exited. The child inherits this process's loader flags, and the authkey
-// through its environment. As a Python non-daemonic process, a running child keeps this process
-// from exiting on its own; unlike one, it ends when this process dies (even by SIGKILL).
+// the child as working proxies on the child's own connections (made with their managers' authkeys
+// and TLS options, sent over the IPC channel); this process keeps its proxies alive until the child
+// has exited. The child inherits this process's loader flags, and the authkey through its
+// environment. As a Python non-daemonic process, a running child keeps this process from exiting
+// on its own (a daemon one does not); unlike one, it ends when this process dies (even by SIGKILL).
 import type { ChildProcess } from 'node:child_process';
 import createDebug from 'debug';
-import { ManagerError, TypeError as PyTypeError } from '../errors.js';
+import { ManagerError, ValueError, TypeError as PyTypeError } from '../errors.js';
+import type { BaseProxy } from '../proxies/base.js';
 import { defaultAuthkey, toAuthkey } from '../manager/authkey.js';
 import { moduleUrl, type ModuleName } from './modules.js';
 import { spawnChild } from './spawnChild.js';
 import { ChildExit } from './childExit.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { credentialsOf, type ProxyCredentials } from './proxyCredentials.js';
 
 const log = createDebug('mpmanagers:process');
 
@@ -30,6 +33,11 @@ export interface ProcessOptions {
    * different authkey.
    */
   authkey?: string | Uint8Array;
+  /**
+   * Python's daemon flag. A daemon child does not keep this process running: it is ended when this
+   * process exits. Default false.
+   */
+  daemon?: boolean;
 }
 
 /** parent → child */
@@ -38,6 +46,8 @@ export interface ProcessStartMessage {
   export: string;
   args: unknown[];
   name: string;
+  /** How to connect to the servers of the proxies among the args (authkeys travel here, not in argv). */
+  credentials: ProxyCredentials[];
 }
 
 let processCount = 0;
@@ -50,6 +60,14 @@ export class Process {
   private args: unknown[] | undefined;
   private child: ChildProcess | undefined;
   private exit: ChildExit | undefined;
+  private isDaemon: boolean;
+  private closed = false;
+  /**
+   * Resolves with the exit code once the child has exited (Python's `sentinel`, as a Promise). It
+   * never settles for a process that is never started.
+   */
+  readonly exited: Promise<number>;
+  private resolveExited!: (code: number) => void;
 
   constructor(options: ProcessOptions) {
     if (typeof options !== 'object' || options === null) throw new PyTypeError('new Process({ module, export, args }) takes an options object');
@@ -60,26 +78,45 @@ export class Process {
     if (!Array.isArray(this.args)) throw new PyTypeError('Process: args must be an array');
     this.name = options.name ?? `Process-${++processCount}`;
     this.authkey = options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey);
+    this.isDaemon = options.daemon ?? false;
+    if (typeof this.isDaemon !== 'boolean') throw new PyTypeError('Process: daemon must be a boolean');
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
   }
 
-  /** The child's pid once started. */
+  /** Whether the child is a daemon; settable until start() (ManagerError after). */
+  get daemon(): boolean {
+    return this.isDaemon;
+  }
+
+  set daemon(value: boolean) {
+    if (this.child !== undefined) throw new ManagerError(`${this.name} has already been started: too late to set daemon`);
+    if (typeof value !== 'boolean') throw new PyTypeError('daemon must be a boolean');
+    this.isDaemon = value;
+  }
+
+  /** The child's pid once started. ValueError after close(). */
   get pid(): number | undefined {
+    this.checkNotClosed();
     return this.child?.pid;
   }
 
-  /** null until the child exits; then its code, or minus the signal that ended it (Python's exitcode). */
+  /** null until the child exits; then its code, or minus the signal that ended it (Python's exitcode). ValueError after close(). */
   get exitCode(): number | null {
+    this.checkNotClosed();
     return this.exit?.exitCode ?? null;
   }
 
   /** Starts the child. Throws TypeError if the args cannot be sent, ManagerError if already started. */
   start(): void {
+    this.checkNotClosed();
     if (this.child !== undefined) throw new ManagerError(`${this.name} has already been started (a process can only be started once)`);
+    const proxies: BaseProxy[] = [];
     const message: ProcessStartMessage = {
       module: this.module,
       export: this.exportName,
-      args: describeProxies(this.args) as unknown[],
+      args: describeProxies(this.args, proxies) as unknown[],
       name: this.name,
+      credentials: credentialsOf(proxies),
     };
     try {
       structuredClone(message); // fail before spawning anything
@@ -90,22 +127,51 @@ export class Process {
     this.child = child;
     this.exit = new ChildExit(child);
     child.send(message);
+    if (this.isDaemon) {
+      // Neither the child nor its IPC channel keeps this process alive; the child ends with it.
+      child.unref();
+      child.channel?.unref();
+    }
     log('%s started as pid %d', this.name, child.pid);
     // The args (and their proxies) stay referenced until the child has exited, then are let go.
     void this.exit.exited.then((code) => {
       log('%s (pid %d) exited with code %d', this.name, child.pid, code);
       this.args = undefined;
+      this.resolveExited(code);
     });
   }
 
   /** Waits for the child to exit: its exit code, or null if `timeout` seconds pass first (null: no limit). */
   async join(timeout: number | null = null): Promise<number | null> {
     const exit = this.requireStarted('join');
-    return (await exit.wait(timeout)) ? exit.exitCode : null;
+    const child = this.child!;
+    // A daemon child is unref'd; while someone waits for it, it keeps this process alive.
+    if (this.isDaemon) child.ref();
+    try {
+      return (await exit.wait(timeout)) ? exit.exitCode : null;
+    } finally {
+      if (this.isDaemon && exit.exitCode === null) child.unref();
+    }
   }
 
+  /** True from start() until the child exits. ValueError after close(). */
   isAlive(): boolean {
+    this.checkNotClosed();
     return this.exit !== undefined && this.exit.exitCode === null;
+  }
+
+  /**
+   * Releases the Process object (Python's close()): ValueError while the child runs. Afterwards
+   * pid, exitCode, isAlive(), start(), join(), terminate() and kill() raise ValueError.
+   */
+  close(): void {
+    if (this.closed) return;
+    if (this.exit !== undefined && this.exit.exitCode === null) {
+      throw new ValueError(`Cannot close a process while it is still running. You should first call join() or terminate().`);
+    }
+    this.closed = true;
+    this.child = undefined;
+    this.args = undefined;
   }
 
   /** Sends SIGTERM (exit code -15 unless the child handles it). */
@@ -120,12 +186,13 @@ export class Process {
 
   /** `await using p = new Process(...)`: a child still running at the end of the block is terminated and joined. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.isAlive()) return;
+    if (this.closed || !this.isAlive()) return;
     this.terminate();
     await this.join();
   }
 
   toString(): string {
+    if (this.closed) return `<Process name='${this.name}' closed>`;
     const state = this.exit === undefined ? 'initial' : this.exit.exitCode === null ? 'started' : `stopped exitcode=${this.exit.exitCode}`;
     return `<Process name='${this.name}' ${state}>`;
   }
@@ -135,7 +202,12 @@ export class Process {
     if (this.isAlive()) this.child!.kill(signal);
   }
 
+  private checkNotClosed(): void {
+    if (this.closed) throw new ValueError('process object is closed');
+  }
+
   private requireStarted(what: string): ChildExit {
+    this.checkNotClosed();
     if (this.exit === undefined) throw new ManagerError(`can only ${what} a started process (${this.name})`);
     return this.exit;
   }

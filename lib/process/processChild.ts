@@ -10,7 +10,7 @@ import type { ProcessStartMessage } from './process.js';
 exitWhenParentDies();
 
 const start = await firstMessage<ProcessStartMessage>();
-const connections = new ProxyConnections(defaultAuthkey());
+const connections = new ProxyConnections(defaultAuthkey(), start.credentials);
 let exitCode = 0;
 try {
   const target = await importFunction(start.module, start.export);

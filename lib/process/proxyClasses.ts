@@ -13,7 +13,7 @@ import { AcquirerProxy } from '../proxies/acquirer.js';
 import { ConditionProxy } from '../proxies/condition.js';
 import { EventProxy } from '../proxies/event.js';
 import { BarrierProxy } from '../proxies/barrier.js';
-import { PoolProxy, AsyncResultProxy } from '../proxies/pool.js';
+import { PoolProxy, AsyncResultProxy, IMapIteratorProxy } from '../proxies/pool.js';
 
 const BUILT_IN: ReadonlyMap<string, ProxyClass> = new Map<string, ProxyClass>(
   [
@@ -31,6 +31,7 @@ const BUILT_IN: ReadonlyMap<string, ProxyClass> = new Map<string, ProxyClass>(
     BarrierProxy,
     PoolProxy,
     AsyncResultProxy,
+    IMapIteratorProxy,
   ].map((cls) => [cls.name, cls as ProxyClass]),
 );
 
@@ -45,4 +46,10 @@ export function builtInProxyClassName(proxy: BaseProxy): string | undefined {
 
 export function builtInProxyClass(name: string | undefined): ProxyClass | undefined {
   return name === undefined ? undefined : BUILT_IN.get(name);
+}
+
+/** True when `proxy` is an instance of one of the library's own classes (not a user's subclass). */
+export function hasBuiltInClass(proxy: BaseProxy): boolean {
+  const cls = proxy.constructor as { name: string };
+  return cls === BaseProxy || BUILT_IN.get(cls.name) === cls;
 }

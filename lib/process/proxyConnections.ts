@@ -1,22 +1,41 @@
 // The receiving side of sharedArgs.ts: rebuilds proxy descriptors as working proxies, with one
-// manager connection per server address, authenticated with the given key (the process authkey a
-// child inherits, or the key a pool was given). Closing the connections drops every reference they
-// took, so the servers' refcounts return to what they were.
+// manager connection per server address, authenticated as the sender's manager was (its authkey and
+// TLS options, see proxyCredentials.ts), else with the given key (the process authkey a child
+// inherits, or the key a pool was given). A user's proxy class is found by importing the module of
+// the manager class that registers it. Closing the connections drops every reference they took, so
+// the servers' refcounts return to what they were.
 import createDebug from 'debug';
 import type { Address } from '../connection/address.js';
 import type { BaseProxy } from '../proxies/base.js';
 import { SyncManager } from '../manager/syncManager.js';
 import { registryOf } from '../manager/classRegistry.js';
+import type { ProxyClass } from '../proxies/base.js';
+import type { ManagerClassName } from '../manager/channelOrigins.js';
 import { isProxyDescriptor, PROXY_DESCRIPTOR_KEY, type ProxyDescriptor } from './sharedArgs.js';
 import { builtInProxyClass } from './proxyClasses.js';
+import { addressKey, type ProxyCredentials } from './proxyCredentials.js';
 
 const log = createDebug('mpmanagers:process');
 
 export class ProxyConnections {
   /** Address (JSON) → its connected manager. */
   private readonly managers = new Map<string, Promise<SyncManager>>();
+  /** Address (JSON) → how the sender connected to it. */
+  private readonly credentials = new Map<string, ProxyCredentials>();
+  /** Manager class module URL + export → the proxy classes it registers (typeid → class). */
+  private readonly registeredClasses = new Map<string, Promise<Map<string, ProxyClass>>>();
 
-  constructor(private readonly authkey: Uint8Array) {}
+  constructor(
+    private readonly authkey: Uint8Array,
+    credentials: readonly ProxyCredentials[] = [],
+  ) {
+    this.learn(credentials);
+  }
+
+  /** Connect to these addresses as given (for connections not made yet). */
+  learn(credentials: readonly ProxyCredentials[]): void {
+    for (const entry of credentials) this.credentials.set(addressKey(entry.address), entry);
+  }
 
   /**
    * `value` (a structured-clone copy, owned by the caller) with each descriptor replaced, in place,
@@ -75,11 +94,12 @@ export class ProxyConnections {
   }
 
   private async proxyFor(descriptor: ProxyDescriptor, made: BaseProxy[]): Promise<BaseProxy> {
-    const { ref, proxyClass } = descriptor[PROXY_DESCRIPTOR_KEY];
+    const { ref, proxyClass, managerClass: senderClass } = descriptor[PROXY_DESCRIPTOR_KEY];
     const manager = await this.managerFor(ref.address);
     // The manager class is private to this connection: teaching it the sender's proxy class for
     // this typeid affects nobody else.
-    const cls = builtInProxyClass(proxyClass);
+    const custom = senderClass === undefined ? undefined : (await this.proxyClassesOf(senderClass)).get(ref.typeid);
+    const cls = custom ?? builtInProxyClass(proxyClass);
     const managerClass = manager.constructor as typeof SyncManager;
     if (cls !== undefined && registryOf(managerClass).get(ref.typeid)?.proxytype !== cls) {
       managerClass.register(ref.typeid, { proxytype: cls, createMethod: false });
@@ -94,7 +114,12 @@ export class ProxyConnections {
     let connecting = this.managers.get(key);
     if (connecting === undefined) {
       connecting = (async () => {
-        const manager = new (class ChildConnection extends SyncManager {})({ address, authkey: this.authkey });
+        const credentials = this.credentials.get(key);
+        const manager = new (class ChildConnection extends SyncManager {})({
+          address,
+          authkey: credentials?.authkey ?? this.authkey,
+          tls: credentials?.tls,
+        });
         await manager.connect();
         return manager;
       })();
@@ -103,5 +128,31 @@ export class ProxyConnections {
       this.managers.set(key, connecting);
     }
     return connecting;
+  }
+
+  /**
+   * The proxy classes the named manager class registers; empty (the proxies then get their nearest
+   * built-in class) when its module cannot be imported here or does not export a manager class.
+   */
+  private proxyClassesOf(name: ManagerClassName): Promise<Map<string, ProxyClass>> {
+    const key = `${name.module}#${name.export}`;
+    let classes = this.registeredClasses.get(key);
+    if (classes === undefined) {
+      classes = (async () => {
+        const found = new Map<string, ProxyClass>();
+        try {
+          const exported = ((await import(name.module)) as Record<string, unknown>)[name.export];
+          if (typeof exported !== 'function') throw new Error(`export '${name.export}' is not a class`);
+          for (const [typeid, entry] of registryOf(exported)) {
+            if (entry.proxytype !== undefined) found.set(typeid, entry.proxytype);
+          }
+        } catch (error) {
+          log('proxy classes of %s (%s) unavailable, using built-in classes: %O', name.export, name.module, error);
+        }
+        return found;
+      })();
+      this.registeredClasses.set(key, classes);
+    }
+    return classes;
   }
 }

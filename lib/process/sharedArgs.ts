@@ -6,7 +6,8 @@
 import { BaseProxy } from '../proxies/base.js';
 import { ManagerError, TypeError as PyTypeError } from '../errors.js';
 import { proxyRef, type SharedRef } from '../manager/baseManager.js';
-import { builtInProxyClassName } from './proxyClasses.js';
+import { originOf, type ManagerClassName } from '../manager/channelOrigins.js';
+import { builtInProxyClassName, hasBuiltInClass } from './proxyClasses.js';
 
 /** The key that marks a descriptor: a plain object with this one key. */
 export const PROXY_DESCRIPTOR_KEY = '__mpmanagers_proxy__';
@@ -16,6 +17,8 @@ export interface ProxyDescriptor {
     readonly ref: SharedRef;
     /** The proxy's class (or nearest built-in ancestor) among the library's classes. */
     readonly proxyClass: string | undefined;
+    /** For a user's proxy class: the manager class that registers it, when its module is named. */
+    readonly managerClass?: ManagerClassName;
   };
 }
 
@@ -44,7 +47,10 @@ function describe(value: unknown, found: BaseProxy[], copies: Map<object, unknow
   if (value instanceof BaseProxy) {
     if (value._released) throw new ManagerError(`${value._describe()} was released and cannot be shared`);
     found.push(value);
-    const descriptor: ProxyDescriptor = { [PROXY_DESCRIPTOR_KEY]: { ref: proxyRef(value), proxyClass: builtInProxyClassName(value) } };
+    const managerClass = hasBuiltInClass(value) ? undefined : originOf(value._session)?.managerClass;
+    const descriptor: ProxyDescriptor = {
+      [PROXY_DESCRIPTOR_KEY]: { ref: proxyRef(value), proxyClass: builtInProxyClassName(value), ...(managerClass && { managerClass }) },
+    };
     copies.set(value, descriptor);
     return descriptor;
   }

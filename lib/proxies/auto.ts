@@ -9,6 +9,8 @@ const RESERVED = new Set(['then', 'catch', 'finally', 'constructor', 'toString',
 
 export class AutoProxy extends BaseProxy {
   [method: string]: any;
+  /** Present when `next` is exposed (see the constructor). */
+  declare [Symbol.asyncIterator]?: () => AsyncIterator<unknown>;
 
   constructor(token: Token, session: Channel, exposed: readonly string[] = []) {
     super(token, session, exposed);
@@ -18,6 +20,11 @@ export class AutoProxy extends BaseProxy {
         value: (...args: unknown[]) => this._callMethod(name, args),
         enumerable: false,
       });
+    }
+    // A referent exposing its own `next` (a generator registered with exposed: ['next']) answers
+    // `{ value, done }` steps: the async iterator protocol itself, so `for await` runs over it.
+    if (exposed.includes('next')) {
+      Object.defineProperty(this, Symbol.asyncIterator, { value: () => this, enumerable: false });
     }
   }
 

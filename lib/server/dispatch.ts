@@ -17,10 +17,16 @@ export function dispatch(
   context: CallContext | undefined,
 ): unknown {
   if (entry.exposed.has(method)) {
+    const callArgs = kwargs !== null && hasKeys(kwargs) ? [...args, kwargs] : args;
     const fn = lookupMethod(entry.target, method);
     if (fn !== undefined) {
-      const callArgs = kwargs !== null && hasKeys(kwargs) ? [...args, kwargs] : args;
       return entry.takesContext ? fn.call(entry.target, context, ...callArgs) : fn.apply(entry.target, callArgs);
+    }
+    // An explicit exposed list names the referent's own methods as the user wrote them: one the
+    // adapter lacks (a generator's `next` or `return` behind the IteratorAdapter) is the referent's.
+    if (entry.target !== entry.referent) {
+      const own = lookupMethod(entry.referent, method);
+      if (own !== undefined) return own.apply(entry.referent, callArgs);
     }
   }
   // CPython's fallbacks, used only when the name is not exposed (or not found).
@@ -30,6 +36,9 @@ export function dispatch(
     case '__repr__':
     case '__str__':
       return reprOf(entry);
+  }
+  if (entry.exposed.has(method)) {
+    throw new AttributeError(`'${entry.typeid}' object has no method '${method}' (it is in its exposed list)`);
   }
   throw new AttributeError(
     `method '${method}' of ${entry.typeid} object is not in exposed=[${entry.exposedList.map((m) => `'${m}'`).join(', ')}]`,
