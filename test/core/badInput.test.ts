@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { decode, encode } from '@msgpack/msgpack';
+import { decode, encode, type ExtData } from '@msgpack/msgpack';
 import { SyncManager, AuthenticationError, type DictProxy } from '../../lib/index.js';
 import { rejection } from '../helpers/assertions.js';
 import { serve, type Served } from '../helpers/servers.js';
@@ -144,6 +144,26 @@ describe('Bad input', () => {
       c.sendMessage(message);
       await expectClosedQuickly(c);
     }
+    await stillServing();
+  });
+
+  it('request ids 0 (the goodbye\'s), negative, fractional or past 2^53 are refused as malformed', async () => {
+    for (const id of [0, -1, -(2 ** 31), 1.5, 2 ** 53, Number.MAX_VALUE]) {
+      const c = await RawClient.authenticated(served.address, served.authkey);
+      c.sendMessage([0, id, null, 'dummy', [], null]);
+      // The goodbye (a reply to id 0), carrying the ProtocolError, and nothing answering the request.
+      const goodbye = decode(await c.readFrame()) as [number, number, number, ExtData];
+      expect(goodbye.slice(0, 3), String(id)).to.deep.equal([1, 0, 1]);
+      const [name, message] = decode(goodbye[3].data as Uint8Array) as [string, string];
+      expect([name, message], String(id)).to.deep.equal(['ProtocolError', 'malformed request']);
+      await expectClosedQuickly(c);
+      expect(await c.readFrame().catch(() => 'closed'), String(id)).to.equal('closed');
+    }
+    // A positive id is answered, on a connection that stays open.
+    const c = await RawClient.authenticated(served.address, served.authkey);
+    c.sendMessage([0, 1, null, 'dummy', [], null]);
+    expect(decode(await c.readFrame())).to.deep.equal([1, 1, 0, null]);
+    c.close();
     await stillServing();
   });
 
