@@ -382,7 +382,7 @@ export class Connection {
     try {
       // eslint-disable-next-line @typescript-eslint/unbound-method -- called with this connection as `this`
       const used = this.parser.push(chunk, Connection.receiveFrame, this);
-      if (used < chunk.length) this.holdUntilAuthenticated(chunk.subarray(used));
+      if (used < chunk.length && !this.stopped) this.holdUntilAuthenticated(chunk.subarray(used));
     } catch (error) {
       // A bad frame from the parser, or an error thrown by onFrame: this connection only.
       this.fail(error);
@@ -394,7 +394,7 @@ export class Connection {
    * false after the last handshake frame, to stop the parser there (see HANDSHAKE_FRAMES_IN).
    */
   private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
-    if (this.stopped) return false;
+    if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
     const lastHandshakeFrame = !this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN;
     const waiter = this.handshakeWaiter;
     if (waiter) {
