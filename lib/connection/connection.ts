@@ -339,7 +339,6 @@ export class Connection {
   private hangUpAfterFailure(): void {
     if (this.stopped || this.socketGone) return;
     this.stop();
-    this.heldChunks = undefined;
     this.socket.pause();
     this.writer.flush();
     this.socket.end(() => this.socket.destroy());
@@ -448,6 +447,7 @@ export class Connection {
   private stop(): void {
     this.stopped = true;
     this.inbox.length = 0;
+    this.heldChunks = undefined;
     this.rejectHandshakeWaiter();
   }
 
