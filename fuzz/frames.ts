@@ -249,8 +249,22 @@ export function preauthFrames(rng: Random): { bytes: Buffer; afterAnswer: boolea
     // A correct answer and a valid challenge, then a garbage verdict.
     () => [{ bytes: frame(Buffer.concat([Buffer.from('#CHALLENGE#{sha256}'), rng.bytes(40)])), afterAnswer: true },
       { bytes: frame(rng.pick([Buffer.from('#FAILURE#'), Buffer.from('#WELCOME'), rng.bytes(rng.below(20))])), afterAnswer: true }],
+    // Three handshake frames and a large header in one write, then the start of its body (issue 10).
+    () => [{ bytes: Buffer.concat([threeFrameOpening(rng.between(257, 2 ** 31 - 1)), rng.bytes(rng.below(4096))]), afterAnswer: false }],
+    // The same after a correct answer: the peer's own challenge, a forged verdict, a large header.
+    () => [{ bytes: Buffer.concat([frame(Buffer.from('#CHALLENGE#{sha256}' + 'x'.repeat(40))), frame(rng.bytes(rng.below(20))),
+      headerOnly(rng.between(257, 2 ** 31 - 1)), rng.bytes(rng.below(4096))]), afterAnswer: true }],
   ];
   return rng.pick(choices)();
+}
+
+/**
+ * A wrong 40-byte answer, two empty frames and the header of a `length`-byte frame: a server that
+ * lifted its 256-byte pre-auth limit once three frames had arrived, before checking the answer,
+ * accepted that header and buffered the body (issue 10 §1).
+ */
+export function threeFrameOpening(length: number): Buffer {
+  return Buffer.concat([withHeader(Buffer.alloc(40)), withHeader(Buffer.alloc(0)), withHeader(Buffer.alloc(0)), headerOnly(length)]);
 }
 
 function withHeader(payload: Buffer): Buffer {

@@ -53,9 +53,12 @@ export class RawPeer {
     });
   }
 
-  static connect(address: Address): Promise<RawPeer> {
+  /** `allowHalfOpen`: keep writing after the server's FIN, as a determined attacker does. */
+  static connect(address: Address, options: { allowHalfOpen?: boolean } = {}): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
-      const socket = typeof address === 'string' ? net.connect(address) : net.connect(address[1], address[0]);
+      const allowHalfOpen = options.allowHalfOpen ?? false;
+      const socket =
+        typeof address === 'string' ? net.connect({ path: address, allowHalfOpen }) : net.connect({ port: address[1], host: address[0], allowHalfOpen });
       socket.setNoDelay(true);
       socket.once('connect', () => {
         socket.off('error', reject);
@@ -111,6 +114,15 @@ export class RawPeer {
   write(bytes: Buffer): boolean {
     if (this.isClosed) return true;
     return this.socket.write(bytes);
+  }
+
+  /** Writes `bytes`, then calls back with whether the kernel took them (false: the server hung up). */
+  writeCounted(bytes: Buffer, done: (written: boolean) => void): boolean {
+    if (this.isClosed) {
+      done(false);
+      return true;
+    }
+    return this.socket.write(bytes, (error) => done(!error));
   }
 
   drained(): Promise<void> {

@@ -2,18 +2,25 @@
 // before and after authentication, while a healthy client checks every answer it gets.
 //
 //   node --import tsx fuzz/run.ts [--frames 1000000] [--connections 16] [--seed N] [--max-rss-mb 1024]
-//   node --import tsx fuzz/run.ts --quick            # 30,000 frames, for CI
+//                                 [--flood 16] [--max-flood-growth-mb 64]
+//   node --import tsx fuzz/run.ts --quick            # 30,000 frames and a flood of 4, for CI
+//
+// First a pre-auth flood: --flood connections without the key each send three handshake frames and
+// a 64 MiB frame header in one write, then stream the 64 MiB (issue 10 §1), while a fresh client
+// must still be served. Then the frame fuzzing.
 //
 // It fails (exit code 1) when the server crashes, stalls (a connection's marker request is not
-// answered), uses more memory than --max-rss-mb, keeps memory or objects after the attackers are
-// gone, or when the healthy client gets one wrong answer or error. The report is printed at the end.
+// answered), uses more memory than --max-rss-mb, grows its peak RSS by more than
+// --max-flood-growth-mb during the flood, reads much of a flood's body or leaves a flooding peer
+// connected, keeps memory or objects after the attackers are gone, or when the healthy client gets
+// one wrong answer or error. The report is printed at the end.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Address } from '../lib/connection/address.js';
-import { FrameFactory, ProtectedIds, preauthFrames, type FrameKind } from './frames.js';
+import { FrameFactory, ProtectedIds, preauthFrames, threeFrameOpening, type FrameKind } from './frames.js';
 import type { HealthyStats } from './healthy.js';
 import { MARKER_BASE, RawPeer } from './peer.js';
 import { Random } from './random.js';
@@ -25,6 +32,8 @@ const { values: cli } = parseArgs({
     seed: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'max-rss-mb': { type: 'string', default: '1024' },
+    flood: { type: 'string' },
+    'max-flood-growth-mb': { type: 'string', default: '64' },
   },
 });
 const TARGET_FRAMES = Number(cli.frames ?? (cli.quick ? 30_000 : 1_000_000));
@@ -41,6 +50,15 @@ const FATAL_SHARE = 0.005;
 const FRAMES_PER_SESSION = 4000;
 const BATCH = 200;
 const MARKER_TIMEOUT_MS = 15_000;
+/** Pre-auth flood connections, all at once. */
+const FLOOD_CONNECTIONS = Number(cli.flood ?? (cli.quick ? 4 : 16));
+/** The frame each flooding peer announces, and the body it then streams. */
+const FLOOD_FRAME = 64 * 1024 * 1024;
+const MAX_FLOOD_GROWTH = Number(cli['max-flood-growth-mb']) * 1024 * 1024;
+/** Most of a flood body the server may take: what the kernel's socket buffers hold once it stops reading. */
+const MAX_FLOOD_ACCEPTED = 32 * 1024 * 1024;
+/** A flooding peer must be hung up on well within this (the server's handshake timeout is 1 s). */
+const FLOOD_CLOSE_TIMEOUT_MS = 10_000;
 
 interface Counts {
   frames: number;
@@ -77,13 +95,19 @@ const protectedIds = new ProtectedIds();
 for (const id of healthy.objectIds) protectedIds.add(id);
 const baseline = await server.memory(true);
 
-let peakRss = baseline.memory.rss;
+let peakRss = Math.max(baseline.memory.rss, baseline.peakRss);
 const sampler = setInterval(() => {
   server.memory().then(
-    (sample) => (peakRss = Math.max(peakRss, sample.memory.rss)),
+    (sample) => (peakRss = Math.max(peakRss, sample.memory.rss, sample.peakRss)),
     (error: Error) => console.error(`memory sample failed: ${error.message}`),
   );
 }, 2000);
+
+const flood = await preauthFlood();
+console.log(
+  `  pre-auth flood: ${flood.connections} connections, server peak RSS +${mb(flood.peakGrowth)}, ` +
+    `at most ${mb(flood.acceptedMax)} of a body taken, slowest hang-up ${flood.slowestCloseMs} ms, fresh client served in ${flood.probeMs} ms`,
+);
 
 const root = new Random(SEED);
 const progress = setInterval(() => {
@@ -112,6 +136,11 @@ if (after.connections !== 1) failures.push(`${after.connections} connections sti
 if (after.objects !== healthy.objectIds.length) {
   failures.push(`${after.objects} shared objects left (expected the healthy client's ${healthy.objectIds.length}): ${after.sample.join(', ')}`);
 }
+if (flood.unclosed > 0) failures.push(`${flood.unclosed} pre-auth flood connections still open after ${FLOOD_CLOSE_TIMEOUT_MS} ms`);
+if (flood.acceptedMax > MAX_FLOOD_ACCEPTED) failures.push(`the server took ${mb(flood.acceptedMax)} of a pre-auth flood body (bound ${mb(MAX_FLOOD_ACCEPTED)})`);
+if (flood.peakGrowth > MAX_FLOOD_GROWTH) failures.push(`server peak RSS grew by ${mb(flood.peakGrowth)} during the pre-auth flood (bound ${mb(MAX_FLOOD_GROWTH)})`);
+if (flood.probeMs < 0) failures.push('a fresh client was not served during the pre-auth flood');
+peakRss = Math.max(peakRss, after.peakRss);
 const heapGrowth = after.memory.heapUsed - baseline.memory.heapUsed;
 if (heapGrowth > 32 * 1024 * 1024) failures.push(`server heap grew by ${mb(heapGrowth)} after the attackers left`);
 
@@ -131,6 +160,7 @@ console.log(
       repliesReceived: counts.repliesReceived,
       stalls: counts.stalls,
       healthy: healthyStats,
+      preauthFlood: { ...flood, peakGrowth: mb(flood.peakGrowth), acceptedMax: mb(flood.acceptedMax) },
       server: {
         exit,
         rssBaseline: mb(baseline.memory.rss),
@@ -225,8 +255,83 @@ async function authenticatedRound(rng: Random): Promise<void> {
   await peer.closed;
 }
 
+interface FloodStats {
+  connections: number;
+  /** Growth of the server's peak RSS (VmHWM) across the flood, in bytes. */
+  peakGrowth: number;
+  /** The most body bytes one flooding peer got the socket to accept. */
+  acceptedMax: number;
+  slowestCloseMs: number;
+  unclosed: number;
+  /** How long a fresh authenticated client waited for its first reply during the flood; -1 if never. */
+  probeMs: number;
+}
+
+/**
+ * Issue 10 §1: FLOOD_CONNECTIONS peers without the key, at once, each writing three handshake
+ * frames and a 64 MiB header in one write and then streaming the body as fast as the server takes
+ * it (half-open sockets: they keep writing after the server's FIN). The server must hang up on each
+ * without reading the body, its peak RSS must not grow by the frames, and a fresh client must be
+ * served meanwhile.
+ */
+async function preauthFlood(): Promise<FloodStats> {
+  const before = await server.memory();
+  const floods = Promise.all(Array.from({ length: FLOOD_CONNECTIONS }, () => floodOne()));
+  const probe = probeFreshClient();
+  const results = await floods;
+  const probeMs = await probe;
+  const after = await server.memory();
+  return {
+    connections: FLOOD_CONNECTIONS,
+    peakGrowth: after.peakRss - before.peakRss,
+    acceptedMax: Math.max(0, ...results.map((r) => r.accepted)),
+    slowestCloseMs: Math.round(Math.max(0, ...results.map((r) => r.closeMs))),
+    unclosed: results.filter((r) => !r.closed).length,
+    probeMs,
+  };
+}
+
+async function floodOne(): Promise<{ accepted: number; closeMs: number; closed: boolean }> {
+  const peer = await RawPeer.connect(address, { allowHalfOpen: true });
+  counts.connections++;
+  counts.preauthConnections++;
+  await peer.nextFrame(); // the challenge
+  const start = performance.now();
+  peer.write(threeFrameOpening(FLOOD_FRAME));
+  counts.frames += 4;
+  counts.preauthFrames += 4;
+  const block = Buffer.alloc(1024 * 1024);
+  let accepted = 0;
+  for (let sent = 0; sent < FLOOD_FRAME && !peer.isClosed; sent += block.length) {
+    const more = peer.writeCounted(block, (written) => {
+      if (written) accepted += block.length;
+    });
+    if (!more) await peer.drained();
+  }
+  const closed = await Promise.race([peer.closed.then(() => true), sleepMs(FLOOD_CLOSE_TIMEOUT_MS).then(() => false)]);
+  const closeMs = performance.now() - start;
+  if (closed) counts.closedByServer++;
+  peer.destroy();
+  return { accepted, closeMs, closed };
+}
+
+/** Authenticates a fresh peer and times its first marker reply; -1 if it never came. */
+async function probeFreshClient(): Promise<number> {
+  const start = performance.now();
+  const peer = await RawPeer.connect(address);
+  try {
+    if (!(await peer.authenticate(Buffer.from(authkey)))) return -1;
+    peer.write(new FrameFactory(new Random(SEED), protectedIds).marker(MARKER_BASE));
+    return (await peer.marker(0, MARKER_TIMEOUT_MS)) === 'ok' ? Math.round(performance.now() - start) : -1;
+  } finally {
+    peer.destroy();
+  }
+}
+
 interface MemorySample {
   memory: NodeJS.MemoryUsage;
+  /** The server's peak RSS so far (VmHWM). */
+  peakRss: number;
   connections: number;
   objects: number;
   /** The objects left, when there are few. */

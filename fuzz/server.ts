@@ -2,6 +2,7 @@
 // channel). argv[2]: JSON ManagerOptions (limits); the authkey comes from MPM_FUZZ_AUTHKEY.
 // Prints `listening <address>`; answers IPC `{ type: 'memory', settle? }` with its memory, and
 // `{ type: 'stop' }` by shutting down (then the process exits on its own, code 0).
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SyncManager, type ManagerOptions } from '../lib/index.js';
 
@@ -38,11 +39,23 @@ async function reportMemory(settle: boolean): Promise<void> {
   process.send!({
     type: 'memory',
     memory: process.memoryUsage(),
+    peakRss: peakRss(),
     connections: server.connectionCount,
     objects: entries.length,
     sample,
     maxLoopDelayMs: loopDelay.max / 1e6,
   });
+}
+
+/** The process's peak resident set so far (Linux VmHWM), catching what a 2 s sampler misses; else the current one. */
+function peakRss(): number {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    if (line !== undefined) return Number(/(\d+)/.exec(line)![1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage().rss;
 }
 
 await server.serveForever();

@@ -16,8 +16,19 @@ const debug = createDebug('mpmanagers:connection');
 
 /**
  * A successful handshake reads exactly this many frames from the peer (an answer, a challenge and a
- * verdict, in either order), so the post-auth frame limit applies from the next frame on, even when
- * the peer's first request arrives in the same chunk as its last handshake frame.
+ * verdict, in either order). Nothing past them is parsed until the handshake has settled:
+ *
+ * The peer's first request may arrive in the same chunk as its last handshake frame (a pipelining
+ * client writes `#WELCOME#` and its first request together), and may be larger than the handshake's
+ * 256-byte limit. Yet the handshake's checks run after the chunk is parsed (in microtasks), so
+ * counting frames cannot tell a key holder from a peer that sent three frames of garbage. Raising
+ * the limit on the count let a peer without the key announce a 64 MiB frame and have it buffered.
+ * Parsing it at the handshake limit instead would refuse honest large first requests.
+ *
+ * So after the third frame the parser stops, the rest of the chunk is held (at most one socket
+ * read: the socket is paused until the handshake settles), and the post-auth limit applies only
+ * once the handshake has succeeded, that is once the peer's answer has verified AND ours has been
+ * welcomed. Then the held bytes are parsed at that limit. On failure they are dropped unread.
  */
 const HANDSHAKE_FRAMES_IN = 3;
 /** After close(), how long the peer has to close its side before the socket is destroyed. */
@@ -231,6 +242,8 @@ export class Connection {
   private handlerThis: unknown;
   private handshakeWaiter: { resolve: (frame: Buffer) => void; reject: (error: Error) => void } | undefined;
   private handshakeFramesReceived = 0;
+  /** Bytes past the last handshake frame, unparsed until the handshake settles (see HANDSHAKE_FRAMES_IN). */
+  private heldChunks: Buffer[] | undefined;
   private authenticated = false;
   private readingPaused = false;
   /** close() or destroy() was called: nothing more is sent or delivered. */
@@ -306,14 +319,46 @@ export class Connection {
     } catch (error) {
       debug('%s: handshake failed: %s', this.remoteLabel, (error as Error).message);
       // Let a #FAILURE# verdict reach the peer before hanging up; anything else drops the socket.
-      if (error instanceof AuthenticationError) this.close();
+      if (error instanceof AuthenticationError) this.hangUpAfterFailure();
       else this.destroy();
       throw error;
     }
     this.authenticated = true;
     this.parser.maxFrameSize = this.settings.maxFrameSize;
+    this.parseHeldBytes();
     releaseIfEmpty(this.inbox);
     if (this.inbox.length > 0 || this.socketGone) this.schedulePump();
+  }
+
+  /**
+   * A peer that failed the handshake is not read again: what it sent past its handshake frames is
+   * dropped unparsed, reading stops, and the socket is destroyed as soon as our #FAILURE# verdict
+   * (if any) is flushed. Unlike close() there is no grace period for the peer to close its side, in
+   * which it could keep us reading. (A peer still sending gets a reset, not a FIN.)
+   */
+  private hangUpAfterFailure(): void {
+    if (this.stopped || this.socketGone) return;
+    this.stop();
+    this.socket.pause();
+    this.writer.flush();
+    this.socket.end(() => this.socket.destroy());
+    // A verdict of a dozen bytes always fits the kernel's buffer; this is in case it does not.
+    this.graceTimer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  /** Stops parsing and reading until the handshake settles (see HANDSHAKE_FRAMES_IN). */
+  private holdUntilAuthenticated(rest: Buffer): void {
+    (this.heldChunks ??= []).push(Buffer.from(rest)); // a copy: the chunk may be the shared read buffer
+    this.socket.pause();
+  }
+
+  /** After a successful handshake: parses what was held, at the post-auth limit, and reads on. */
+  private parseHeldBytes(): void {
+    const held = this.heldChunks;
+    if (held === undefined) return;
+    this.heldChunks = undefined;
+    for (const chunk of held) this.receiveChunk(chunk);
+    if (!this.readingPaused && !this.stopped) this.socket.resume();
   }
 
   private nextHandshakeFrame(): Promise<Buffer> {
@@ -326,21 +371,30 @@ export class Connection {
   }
 
   private receiveChunk(chunk: Buffer): void {
+    // After close() or destroy() nothing is delivered: do not even parse (nor buffer) it.
+    if (this.stopped) return;
+    if (this.heldChunks !== undefined) {
+      // Only what a read already in progress hands over: the socket is paused.
+      this.heldChunks.push(Buffer.from(chunk));
+      return;
+    }
     try {
       // eslint-disable-next-line @typescript-eslint/unbound-method -- called with this connection as `this`
-      this.parser.push(chunk, Connection.receiveFrame, this);
+      const used = this.parser.push(chunk, Connection.receiveFrame, this);
+      if (used < chunk.length && !this.stopped) this.holdUntilAuthenticated(chunk.subarray(used));
     } catch (error) {
       // A bad frame from the parser, or an error thrown by onFrame: this connection only.
       this.fail(error);
     }
   }
 
-  /** Each frame the parser cuts; `owned` is false for a view into the shared read buffer. */
-  private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): void {
-    if (this.stopped) return;
-    if (!this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN) {
-      this.parser.maxFrameSize = this.settings.maxFrameSize;
-    }
+  /**
+   * Each frame the parser cuts; `owned` is false for a view into the shared read buffer. Returns
+   * false after the last handshake frame, to stop the parser there (see HANDSHAKE_FRAMES_IN).
+   */
+  private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
+    if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
+    const lastHandshakeFrame = !this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN;
     const waiter = this.handshakeWaiter;
     if (waiter) {
       this.handshakeWaiter = undefined;
@@ -353,6 +407,7 @@ export class Connection {
       this.inbox.push(owned ? payload : Buffer.from(payload));
       if (this.authenticated && !this.readingPaused) this.schedulePump();
     }
+    return !lastHandshakeFrame;
   };
 
   private schedulePump(): void {
@@ -392,6 +447,7 @@ export class Connection {
   private stop(): void {
     this.stopped = true;
     this.inbox.length = 0;
+    this.heldChunks = undefined;
     this.rejectHandshakeWaiter();
   }
 

@@ -41,6 +41,9 @@ export function frameHeader(length: number): Buffer {
  *   whether its payload is its own (`owned`) or a view into the chunk, valid during the call only.
  * - If `onFrame` throws, the parser is left at the frame boundary after that frame and the rest of
  *   the chunk is not parsed; the error propagates out of `push`.
+ * - If `onFrame` returns `false`, parsing stops at the frame boundary after that frame, and `push`
+ *   returns how many bytes of the chunk it used: the caller keeps the rest and pushes it later
+ *   (Connection does, to read no frame past the handshake at the handshake's limit).
  */
 export class FrameParser {
   /** Frames longer than this are rejected. Mutable: raised once a connection is authenticated. */
@@ -70,9 +73,10 @@ export class FrameParser {
 
   /**
    * Calls `onFrame` (with `thisArg` as `this`) for each payload the chunk completes; `owned` is
-   * false only for a view into a transient chunk (see the class comment).
+   * false only for a view into a transient chunk (see the class comment). Returns the bytes of the
+   * chunk used: all of them unless `onFrame` returned `false`.
    */
-  push(chunk: Buffer, onFrame: (payload: Buffer, owned: boolean) => void, thisArg?: unknown): void {
+  push(chunk: Buffer, onFrame: (payload: Buffer, owned: boolean) => unknown, thisArg?: unknown): number {
     let offset = 0;
     for (;;) {
       if (this.bodyLength < 0) {
@@ -84,7 +88,7 @@ export class FrameParser {
           const copied = chunk.copy(headerBytes, this.headerBytesFilled, offset, offset + FRAME_HEADER_SIZE - this.headerBytesFilled);
           this.headerBytesFilled += copied;
           offset += copied;
-          if (this.headerBytesFilled < FRAME_HEADER_SIZE) return;
+          if (this.headerBytesFilled < FRAME_HEADER_SIZE) return chunk.length;
           this.headerBytesFilled = 0;
           this.bodyLength = this.checkedLength(headerBytes.readInt32BE(0));
         }
@@ -98,7 +102,7 @@ export class FrameParser {
           else (this.bodyPieces ??= []).push(chunk.subarray(offset));
           this.bodyBytesFilled += available;
         }
-        return;
+        return chunk.length;
       }
 
       let payload: Buffer;
@@ -120,8 +124,7 @@ export class FrameParser {
       // Reset before handing out, so a throwing callback leaves the parser at a frame boundary.
       this.bodyLength = -1;
       this.bodyBytesFilled = 0;
-      onFrame.call(thisArg, payload, owned);
-      if (offset === chunk.length) return;
+      if (onFrame.call(thisArg, payload, owned) === false || offset === chunk.length) return offset;
     }
   }
 

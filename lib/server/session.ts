@@ -133,6 +133,7 @@ export class ServerSession {
     if (
       message.length !== 6 ||
       !Number.isSafeInteger(requestId) ||
+      (requestId as number) < 1 || // ids are positive: 0 is the goodbye's (docs/protocol.md)
       (objectId !== null && typeof objectId !== 'string') ||
       typeof method !== 'string' ||
       !Array.isArray(args) ||

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { AuthenticationError, ConnectionClosedError, ProtocolError } from '../../lib/errors.js';
 import { Connection } from '../../lib/connection/connection.js';
+import { frameHeader } from '../../lib/connection/framing.js';
 import {
   AUTHKEY,
   closeAll,
@@ -113,6 +114,27 @@ describe('connection/Connection and Listener (TCP)', () => {
     const accepted = nextConnection(listener);
     await connect(listener);
     await within(3000, accepted, 'a good client accepted');
+  });
+
+  it('close() from a frame handler drops the rest of that chunk unparsed but keeps watching for the peer to close', async () => {
+    const listener = await listen();
+    const accepted = nextConnection(listener);
+    const client = await connect(listener);
+    const server = await accepted;
+    const received: string[] = [];
+    server.onFrame = (payload) => {
+      received.push(payload.toString());
+      server.close();
+    };
+    const closed = new Promise<Error | undefined>((resolve) => (server.onClose = resolve));
+    // Three frames in one write: the first makes the server close, the other two are dropped.
+    client.socket.write(Buffer.concat(['one', 'two', 'three'].map((word) => Buffer.concat([frameHeader(word.length), Buffer.from(word)]))));
+    await within(3000, new Promise<void>((resolve) => client.onClose = () => resolve()), 'the client seeing the close');
+    // Not paused: the server still reads, so it sees the peer's FIN and finishes closing at once
+    // rather than at the end of its grace period.
+    expect(server.socket.isPaused()).to.equal(false);
+    expect(await within(3000, closed, 'the server connection closing')).to.equal(undefined);
+    expect(received).to.deep.equal(['one']);
   });
 
   it('limits handshake frames to 256 bytes', async () => {

@@ -48,6 +48,20 @@ describe('connection/framing', () => {
       expect(received).to.deep.equal(payloads.map((p) => p.toString()));
     });
 
+    it('stops after a frame whose callback returns false, and says how much of the chunk it used', () => {
+      // Connection stops after the last handshake frame so that the next header is only read at
+      // the post-auth limit once the handshake has succeeded.
+      const parser = new FrameParser(16);
+      const received: string[] = [];
+      const chunk = Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b')), header(1000)]);
+      const used = parser.push(chunk, (p) => received.push(p.toString()) < 2);
+      expect(received).to.deep.equal(['a', 'b']);
+      expect(used).to.equal(10); // the 1000-byte header, over this parser's limit, was not read
+      parser.maxFrameSize = 1024;
+      expect(parser.push(Buffer.concat([chunk.subarray(used), Buffer.alloc(1000)]), () => {})).to.equal(1004);
+      expect(parser.push(frame(Buffer.from('c')), (p) => received.push(p.toString()))).to.equal(5);
+    });
+
     it('delivers zero-length frames', () => {
       const parser = new FrameParser(16);
       const received: Buffer[] = [];

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { decode, encode } from '@msgpack/msgpack';
+import { decode, encode, type ExtData } from '@msgpack/msgpack';
 import { SyncManager, AuthenticationError, type DictProxy } from '../../lib/index.js';
 import { rejection } from '../helpers/assertions.js';
 import { serve, type Served } from '../helpers/servers.js';
@@ -114,11 +114,28 @@ describe('Bad input', () => {
     await stillServing();
   });
 
-  it('an oversize frame before authentication (> 256 bytes) closes the connection', async () => {
-    const c = await RawClient.connect(served.address);
-    await c.readFrame();
-    c.sendFrame(Buffer.alloc(1000));
-    await expectClosedQuickly(c);
+  it('an oversize frame before authentication (> 256 bytes) closes the connection on its header alone', async () => {
+    // Only the header of a 1000-byte answer is sent, never its body, to a server that would wait
+    // 10 s for the rest of a handshake: a wrong digest cannot be what closes it, only the 256-byte
+    // pre-auth cap, read from the header (a server without the cap would wait for the body).
+    const patient = await serve(SyncManager, { handshakeTimeout: 10 });
+    try {
+      const c = await RawClient.connect(patient.address);
+      await c.readFrame(); // the challenge
+      const header = Buffer.alloc(4);
+      header.writeInt32BE(1000);
+      c.sendRaw(header);
+      await expectClosedQuickly(c);
+      expect(await c.readFrame().catch(() => 'nothing'), 'no #FAILURE# verdict: no digest was checked').to.equal('nothing');
+      // 256 bytes is within the cap: that answer is read and judged (wrong), with a verdict.
+      const fits = await RawClient.connect(patient.address);
+      await fits.readFrame();
+      fits.sendFrame(Buffer.alloc(256));
+      expect((await fits.readFrame()).toString()).to.equal('#FAILURE#');
+      await expectClosedQuickly(fits);
+    } finally {
+      await patient.close();
+    }
     await stillServing();
   });
 
@@ -147,6 +164,26 @@ describe('Bad input', () => {
     await stillServing();
   });
 
+  it('request ids 0 (the goodbye\'s), negative, fractional or past 2^53 are refused as malformed', async () => {
+    for (const id of [0, -1, -(2 ** 31), 1.5, 2 ** 53, Number.MAX_VALUE]) {
+      const c = await RawClient.authenticated(served.address, served.authkey);
+      c.sendMessage([0, id, null, 'dummy', [], null]);
+      // The goodbye (a reply to id 0), carrying the ProtocolError, and nothing answering the request.
+      const goodbye = decode(await c.readFrame()) as [number, number, number, ExtData];
+      expect(goodbye.slice(0, 3), String(id)).to.deep.equal([1, 0, 1]);
+      const [name, message] = decode(goodbye[3].data as Uint8Array) as [string, string];
+      expect([name, message], String(id)).to.deep.equal(['ProtocolError', 'malformed request']);
+      await expectClosedQuickly(c);
+      expect(await c.readFrame().catch(() => 'closed'), String(id)).to.equal('closed');
+    }
+    // A positive id is answered, on a connection that stays open.
+    const c = await RawClient.authenticated(served.address, served.authkey);
+    c.sendMessage([0, 1, null, 'dummy', [], null]);
+    expect(decode(await c.readFrame())).to.deep.equal([1, 1, 0, null]);
+    c.close();
+    await stillServing();
+  });
+
   it('an unknown object id gets a KeyError reply and the connection stays usable', async () => {
     const c = await RawClient.authenticated(served.address, served.authkey);
     c.sendMessage([0, 1, 'ffffff', '__len__', [], null]);
@@ -163,6 +200,23 @@ describe('Bad input', () => {
       const error: unknown = await rejection(healthyList._callMethod(method, ['x']));
       expect((error as Error | undefined)?.name, method).to.equal('AttributeError');
     }
+    // Methods the served objects do have, but do not expose: only the exposed list refuses them.
+    const lock = await healthy.Lock();
+    expect(await lock.acquire()).to.equal(true);
+    const unexposed: [{ _callMethod(name: string, args?: unknown[]): Promise<unknown> }, string, unknown[]][] = [
+      [lock, 'releaseAllOwnedBy', [{}]],
+      [await healthy.dict({ a: 1 }), 'find', ['a']],
+      [await healthy.Namespace({ x: 1 }), 'getValue', []],
+      [await healthy.Namespace({ x: 1 }), 'toJSON', []],
+      [await healthy.Array('i', [1, 2]), 'getValue', []],
+    ];
+    for (const [proxy, method, args] of unexposed) {
+      const error = (await rejection(proxy._callMethod(method, args))) as Error | undefined;
+      expect(error?.name, method).to.equal('AttributeError');
+      expect(error?.message, method).to.match(/is not in exposed=/);
+    }
+    expect(await lock.acquire(false), 'the lock is still held').to.equal(false);
+    await lock.release();
     await stillServing();
   });
 

@@ -59,6 +59,7 @@ class TestManager extends BaseManager {
   declare async_counter: () => Promise<AutoProxy>;
   declare limited: () => Promise<AutoProxy>;
   declare with_hidden: () => Promise<AutoProxy>;
+  declare forbidden_names: () => Promise<AutoProxy>;
 }
 TestManager.register('Counter', { callable: () => new Counter(), methodToTypeid: { range: 'Iterator' } });
 TestManager.register('get_list', { callable: () => sharedList });
@@ -67,6 +68,24 @@ TestManager.register('get_object', { callable: () => ({ a: 1 }) });
 TestManager.register('async_counter', { callable: async () => new Counter() });
 TestManager.register('limited', { callable: () => new Counter(), exposed: ['increment'] });
 TestManager.register('with_hidden', { callable: () => new Counter(), exposed: ['increment', '_hidden'] });
+/**
+ * A referent on which `constructor`, `__proto__` and `prototype` are all functions of its own, and an
+ * exposed list that names them: only the NEVER_CALLABLE rule of dispatch.ts stands between a client
+ * and those functions.
+ */
+class ForbiddenNames {
+  ok(): string {
+    return 'ok';
+  }
+}
+function forbiddenNames(): ForbiddenNames {
+  const target = new ForbiddenNames();
+  for (const name of ['constructor', '__proto__', 'prototype']) {
+    Object.defineProperty(target, name, { value: () => `${name} ran`, enumerable: true, writable: true, configurable: true });
+  }
+  return target;
+}
+TestManager.register('forbidden_names', { callable: forbiddenNames, exposed: ['ok', 'constructor', '__proto__', 'prototype'] });
 TestManager.register('bad_typeid', {
   callable: () => new Counter(),
   methodToTypeid: { slowDouble: 'no_such_typeid', increment: 'no_such_typeid' },
@@ -132,6 +151,16 @@ describe('BaseManager', () => {
     expect(error).to.be.instanceOf(AttributeError);
     const hidden = await m.with_hidden();
     expect(await hidden._hidden()).to.equal('secret');
+  });
+
+  it('constructor, __proto__ and prototype are never callable, even named in an explicit exposed list', async () => {
+    const m = await served.client();
+    const target = await m.forbidden_names();
+    expect(await target._callMethod('ok')).to.equal('ok');
+    for (const name of ['constructor', '__proto__', 'prototype']) {
+      const error: unknown = await rejection(target._callMethod(name));
+      expect(error, name).to.be.instanceOf(AttributeError);
+    }
   });
 
   it('async callables and async methods are awaited', async () => {

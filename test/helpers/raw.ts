@@ -26,8 +26,13 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static async connect(address: Address): Promise<RawClient> {
-    const socket = typeof address === 'string' ? net.connect(address) : net.connect(address[1], address[0]);
+  /**
+   * `allowHalfOpen`: keep writing after the server's FIN, as an attacker would (a default socket
+   * ends its own side when the peer's ends).
+   */
+  static async connect(address: Address, options: { allowHalfOpen?: boolean } = {}): Promise<RawClient> {
+    const allowHalfOpen = options.allowHalfOpen ?? false;
+    const socket = typeof address === 'string' ? net.connect({ path: address, allowHalfOpen }) : net.connect({ port: address[1], host: address[0], allowHalfOpen });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);

@@ -109,13 +109,24 @@ describe('reliability: heartbeat', function () {
     });
 
     it('destroys a silent connection with ConnectionClosedError between timeout and timeout + 2 intervals', async () => {
+      // Longer settings than the other cases: a tick over 2 intervals late (a stall of this process
+      // of 500 ms) restarts the count by design, and must stay unlikely on a loaded machine.
+      const slow = { intervalMs: 250, timeoutMs: 750 };
       const closed = new Promise<Error | undefined>((resolve) => (connection.onClose = resolve));
       const start = performance.now();
-      const heartbeat = new Heartbeat(connection, settings, () => {}); // pings nobody answers
+      const heartbeat = new Heartbeat(connection, slow, () => {}); // pings nobody answers
+      // The upper bound is measured by this event loop's own timer, started with the heartbeat:
+      // when the machine is loaded both are late alike, so the bound stays timeout + 2 intervals.
+      let deadline: NodeJS.Timeout | undefined;
+      const bound = new Promise<'bound'>((resolve) => (deadline = setTimeout(() => resolve('bound'), slow.timeoutMs + 2 * slow.intervalMs)));
+      const first = await Promise.race([closed.then(() => 'closed' as const), bound]);
+      clearTimeout(deadline);
+      expect(first, 'the close came before the timeout + 2 intervals timer').to.equal('closed');
       const error = await closed;
       heartbeat.stop();
       expect(error).to.be.instanceOf(ConnectionClosedError);
-      expect(secondsSince(start)).to.be.at.least(0.3).and.below(0.5 + 1);
+      // Never early: it measures the silence with the same clock as this.
+      expect(secondsSince(start)).to.be.at.least(slow.timeoutMs / 1000);
     });
 
     it('does not mistake its own blocked event loop for a silent peer', async () => {

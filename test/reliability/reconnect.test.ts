@@ -29,6 +29,20 @@ describe('reliability: reconnecting after the server went away', function () {
 
   const FAST = { initialDelay: 0.05, maxDelay: 0.2, maxAttempts: 100 };
 
+  /**
+   * Kills the server and returns once `manager` has seen its connection go. The child's exit and
+   * the client's EOF on its socket are separate events, in either order on a loaded machine: a call
+   * made in between would go to the dying connection (ConnectionClosedError, but not from the
+   * reconnect path under test). A call waiting on the server rejects only once the manager has
+   * marked the connection lost.
+   */
+  async function killServer(server: Child, manager: SyncManager): Promise<void> {
+    const waiting = rejectionOf((await manager.Queue()).get());
+    await manager._numberOfObjects(); // the get has reached the server
+    await server.kill();
+    expect(await waiting).to.be.instanceOf(ConnectionClosedError);
+  }
+
   it('continues once a server is back on the same address; old proxies fail clearly', async () => {
     const first = await startServer();
     const manager = await client(first.address, { reconnect: FAST });
@@ -56,7 +70,7 @@ describe('reliability: reconnecting after the server went away', function () {
   it('without the policy (the default), a lost connection stays lost', async () => {
     const first = await startServer();
     const manager = await client(first.address, {});
-    await first.server.kill();
+    await killServer(first.server, manager);
     await startServer(first.address);
     await sleep(0.2);
     expect(await rejectionOf(manager.list())).to.be.instanceOf(ConnectionClosedError);
@@ -65,7 +79,7 @@ describe('reliability: reconnecting after the server went away', function () {
   it('gives up after maxAttempts with ConnectionClosedError, and tries again on a later call', async () => {
     const first = await startServer();
     const manager = await client(first.address, { reconnect: { initialDelay: 0.05, factor: 2, maxAttempts: 3 } });
-    await first.server.kill();
+    await killServer(first.server, manager);
     const start = performance.now();
     const error = await rejectionOf(manager.list());
     expect(error).to.be.instanceOf(ConnectionClosedError);
@@ -78,7 +92,7 @@ describe('reliability: reconnecting after the server went away', function () {
   it('stops retrying at once on AuthenticationError (the key does not heal)', async () => {
     const first = await startServer();
     const manager = await client(first.address, { reconnect: FAST });
-    await first.server.kill();
+    await killServer(first.server, manager);
     await startServer(first.address, 'another-key');
     expect(await rejectionOf(manager.list())).to.be.instanceOf(AuthenticationError);
   });
@@ -86,7 +100,7 @@ describe('reliability: reconnecting after the server went away', function () {
   it('close() during a reconnection ends it: the waiting call rejects at once', async () => {
     const first = await startServer();
     const manager = await client(first.address, { reconnect: { ...FAST, maxAttempts: null } });
-    await first.server.kill();
+    await killServer(first.server, manager);
     const waiting = manager.list();
     await sleep(0.3);
     const start = performance.now();

@@ -6,7 +6,7 @@
 // case uses a raw client that half-closes, for the moment between a client's EOF and the end of
 // its socket.
 import { expect } from 'chai';
-import { decode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import { MessageType } from '../../lib/protocol.js';
 import { SyncManager, BrokenBarrierError, Empty, RuntimeError, type AcquirerProxy } from '../../lib/index.js';
 import { serve, type Served } from '../helpers/servers.js';
@@ -187,11 +187,13 @@ describe('sync: a client killed mid-call', function () {
     await untilConnections(served, connections);
   });
 
-  it('a client is dropped at its EOF, before its socket has closed: the next item or notify goes to the live waiter', async () => {
+  it('a client is dropped at its EOF: the next item or notify goes to the live waiter, never to it', async () => {
     // A process that exits sends EOF; the server's socket finishes closing milliseconds later, and a
-    // producer's call can arrive in between. A raw client (test/helpers/raw.ts) half-closes and the
-    // parent acts at once, which lands in that window. The raw client can still read, so what
-    // reaches it was delivered, not lost. Even rounds put an item first, odd rounds notify first.
+    // producer's call can arrive in between. A raw client (test/helpers/raw.ts) half-closes, and the
+    // parent acts as soon as the server's own FIN arrives: the server ends its side in the same
+    // 'end' event in which it drops the client's waits, so from then on nothing may be handed to it,
+    // whether or not its socket has finished closing. The raw client can still read, so anything
+    // handed to it would show in its replies. Even rounds put an item first, odd rounds notify first.
     const queue = await parent.Queue<string>();
     const cond = await parent.Condition();
     const theirCond = await shareWith(cond, other);
@@ -207,7 +209,9 @@ describe('sync: a client killed mid-call', function () {
       const liveWait = theirCond.wait(5);
       await cond.acquire();
 
+      const serverEnded = new Promise((resolve) => raw.socket.once('end', resolve));
       raw.socket.end();
+      await serverEnded;
       const item = `item ${round}`;
       if (round % 2 === 0) await queue.put(item);
       else await cond.notify(1);
@@ -217,9 +221,40 @@ describe('sync: a client killed mid-call', function () {
       const notified = await liveWait;
       await theirCond.release();
       await readReplies(raw, replies);
-      if (replies.get(3) !== item) expect(await queue.get(true, 1)).to.equal(item);
-      expect(notified || replies.get(2) === true).to.equal(true);
+      expect(replies.has(3), 'the dead client\'s get was answered').to.equal(false);
+      expect(await queue.get(false)).to.equal(item);
+      expect(replies.get(2), 'the dead client\'s wait').to.not.equal(true);
+      expect(notified, 'the live waiter was notified').to.equal(true);
     }
+  });
+
+  it('an item handed to a getter whose connection closed in the same turn is put back, not lost', async () => {
+    // One write from a raw client: a get that waits on the empty queue, a put that hands the item
+    // to that very get, and a malformed message that makes the server close the connection. The
+    // server handles all three in one turn, so the get's continuation runs once the connection is
+    // closing (connection.closed, while the session has not yet seen the socket close): the item
+    // must go back to the queue (QueueHost.get's unget) rather than into a reply nobody reads.
+    const queue = await parent.Queue<string>();
+    const raw = await RawClient.authenticated(served.address, served.authkey);
+    const frame = (message: unknown[]): Buffer => {
+      const payload = encode(message);
+      const header = Buffer.alloc(4);
+      header.writeInt32BE(payload.length);
+      return Buffer.concat([header, payload]);
+    };
+    raw.sendRaw(
+      Buffer.concat([
+        frame([MessageType.Request, 1, queue._token.id, 'get', [], null]),
+        frame([MessageType.Request, 2, queue._token.id, 'put', ['handed back'], null]),
+        frame([MessageType.Request, 0, null, 'dummy', [], null]), // id 0 is malformed: the server hangs up
+      ]),
+    );
+    const replies = new Map<number, unknown>();
+    await readReplies(raw, replies);
+    expect(replies.has(1), 'the get was answered').to.equal(false);
+    expect(replies.has(0), 'the goodbye').to.equal(true);
+    expect(await queue.qsize()).to.equal(1);
+    expect(await queue.get(false)).to.equal('handed back');
   });
 
   describe('with releaseOnDisconnect: false (CPython behaviour)', () => {
