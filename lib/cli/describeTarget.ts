@@ -57,9 +57,18 @@ export async function targetFrom(flags: { address?: string; socket?: string; 'au
   return { address: addressFrom(flags), authkey: await authkeyFrom(flags['authkey-file']), timeout: numberFlag('timeout', flags.timeout, 0.001) ?? 5 };
 }
 
-/** A connected client manager (it only makes control calls). Rejects as BaseManager.connect does. */
-export async function connectTo(target: Target): Promise<BaseManager> {
-  const manager = new BaseManager({ address: target.address, authkey: target.authkey, handshakeTimeout: target.timeout });
+/**
+ * A connected client manager (it only makes control calls). Rejects as BaseManager.connect does.
+ * `reconnect`: after the connection is lost, each later call tries once to connect again (a
+ * dashboard comes back by itself when its server does).
+ */
+export async function connectTo(target: Target, reconnect = false): Promise<BaseManager> {
+  const manager = new BaseManager({
+    address: target.address,
+    authkey: target.authkey,
+    handshakeTimeout: target.timeout,
+    reconnect: reconnect ? { maxAttempts: 1 } : false,
+  });
   try {
     await manager.connect();
   } catch (error) {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { SyncManager } from '../../lib/index.js';
+import { BaseManager, SyncManager } from '../../lib/index.js';
 import { formatAddress } from '../../lib/connection/address.js';
 import { startDashboard, type Dashboard } from '../../lib/dashboard/dashboard.js';
 import { serve, type Served } from '../helpers/servers.js';
@@ -139,6 +139,27 @@ describe('dashboard', function () {
     expect(await status(dashboard.port, `/app.js?token=${token}`)).to.equal(200);
   });
 
+  it('over a client connection: reports a lost server, and recovers when it is back', async function () {
+    const watcher = new BaseManager({ address: served.address, authkey: served.authkey, reconnect: { maxAttempts: 1 } });
+    await watcher.connect();
+    dashboard = await startDashboard({ manager: watcher, port: 0, interval: 0.2 });
+    const events = await eventStream(`${dashboard.url}events`);
+    try {
+      await events.next((e) => e.event === 'describe');
+      const address = served.address;
+      await served.close();
+      const failure = await events.next((e) => e.event === 'failure');
+      expect(JSON.parse(failure.data)).to.have.property('message').that.matches(/ConnectionClosedError/);
+      served = await serve(Hostile, { address });
+      await served.client().then((c) => c.list([1]));
+      const back = await events.next((e) => e.event === 'describe' && (JSON.parse(e.data) as { objectsTotal: number }).objectsTotal === 1);
+      expect(back.event).to.equal('describe');
+    } finally {
+      events.close();
+      await watcher.close();
+    }
+  });
+
   it('mpmanagers dashboard serves any running server over a client connection', async function () {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mpm-dashboard-'));
     const keyFile = path.join(dir, 'key');
@@ -188,6 +209,49 @@ function firstLine(child: ChildProcess): Promise<string> {
     });
     child.once('exit', (code) => reject(new Error(`the dashboard command exited (${code}) before printing its URL`)));
   });
+}
+
+interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** The dashboard's event stream, read as it comes: next(match) waits for the next matching event. */
+async function eventStream(url: string): Promise<{ next(match: (e: SseEvent) => boolean): Promise<SseEvent>; close(): void }> {
+  const queue: SseEvent[] = [];
+  let wake: (() => void) | undefined;
+  const request = http.get(url);
+  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    request.once('response', resolve);
+    request.once('error', reject);
+  });
+  let text = '';
+  response.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    for (let match = /event: (\w+)\ndata: (.*)\n\n/.exec(text); match !== null; match = /event: (\w+)\ndata: (.*)\n\n/.exec(text)) {
+      queue.push({ event: match[1], data: match[2] });
+      text = text.slice(match.index + match[0].length);
+    }
+    wake?.();
+  });
+  response.on('error', () => {}); // ended by close()
+  return {
+    async next(match) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        while (queue.length > 0) {
+          const event = queue.shift()!;
+          if (match(event)) return event;
+        }
+        if (Date.now() > deadline) throw new Error('no matching event within 10 s');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 500);
+        });
+      }
+    },
+    close: () => request.destroy(),
+  };
 }
 
 /** Reads the event stream until its first named event. */

@@ -36,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
     const port = numberFlag('port', flags.port, 0);
     if (port === undefined || !Number.isInteger(port) || port > 65535) throw new CommandLineError('--port P (0 to 65535) is required');
     const target = await targetFrom(flags);
-    manager = await connectTo(target);
+    manager = await connectTo(target, true);
     dashboard = await startDashboard({ manager, port, host: flags.host });
     process.stdout.write(`dashboard on ${dashboard.url}\n`);
     await new Promise<void>((resolve) => {
