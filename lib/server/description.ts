@@ -77,7 +77,10 @@ export interface ObjectInfo {
   createdBy: number | null;
   /** Seconds since it was created. */
   age: number;
-  /** Per kind: sizes and who holds or waits; absent for plain objects. */
+  /**
+   * Per kind: sizes and who holds or waits. Absent for other objects, and for dicts served over a
+   * plain JS object (their size is not stored; counting would walk every key).
+   */
   details?: ObjectDetails;
 }
 

@@ -83,9 +83,13 @@ function acquirerDetails(primitive: Lock | RLock | Semaphore, ownerId: OwnerIds)
   };
 }
 
-/** A container's length where it is kept (arrays, Maps, typed arrays); undefined otherwise. */
+/**
+ * A container's length where it is kept (arrays, Maps, shared arrays); undefined otherwise. A dict
+ * served over a plain object has no stored size (counting its keys walks them all): none is given.
+ */
 function sizeOf(target: unknown): number | undefined {
-  if (target instanceof ListAdapter || target instanceof DictAdapter || target instanceof SharedArray) return target.__len__();
+  if (target instanceof ListAdapter || target instanceof SharedArray) return target.__len__();
+  if (target instanceof DictAdapter && target.referent instanceof Map) return target.__len__();
   return undefined;
 }
 
