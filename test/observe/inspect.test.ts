@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +111,33 @@ describe('mpmanagers inspect', function () {
     expect(noKey.stderr.trim().split('\n')).to.have.length(1);
     const twoViews = await runInspect(['--address', where, '--queues', '--clients']);
     expect(twoViews.code).to.equal(2);
+  });
+
+  it('--watch --json off a terminal: one description per line until SIGINT, then exit 0', async function () {
+    const q = await client.Queue<number>();
+    const child = spawn(process.execPath, ['--import', 'tsx', launcher, inspect, '--address', where, '--watch', '0.2', '--json'], {
+      cwd: root,
+      env: { ...process.env, MPMANAGERS_AUTHKEY: KEY_HEX },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const lines: string[] = [];
+      let partial = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        const parts = (partial + chunk.toString()).split('\n');
+        partial = parts.pop()!;
+        lines.push(...parts);
+      });
+      await eventually(() => lines.length >= 1, 30);
+      await q.put(1);
+      await eventually(() => lines.some((l) => (JSON.parse(l) as ServerDescription).objects.some((o) => o.details?.type === 'queue' && o.details.size === 1)), 10);
+      for (const line of lines) expect((JSON.parse(line) as ServerDescription).version).to.equal(1);
+      child.kill('SIGINT');
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).to.equal(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   describe('--watch in a terminal (tmux)', function () {
