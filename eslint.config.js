@@ -23,4 +23,14 @@ export default tseslint.config(
       '@typescript-eslint/no-base-to-string': 'off',
     },
   },
+  {
+    // The dashboard's page script runs in the browser, as plain JavaScript (no build step).
+    files: ['lib/dashboard/page/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: { document: 'readonly', location: 'readonly', EventSource: 'readonly', getComputedStyle: 'readonly' },
+    },
+  },
 );

@@ -11,6 +11,7 @@ import { parseOptions } from './harness/options.js';
 import { describeMachine, formatTable, missedTargets, writeJson } from './harness/report.js';
 import type { RowResult } from './harness/results.js';
 import { ROWS } from './rows/index.js';
+import { drawsBars, progress } from './harness/progress.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const options = parseOptions(process.argv.slice(2));
@@ -25,21 +26,26 @@ const bench = new Bench(root, options, build);
 const results: RowResult[] = [];
 /** Rows that could not be measured: reported, and a failure under --check. */
 const failures: { row: string; error: string }[] = [];
+// On a terminal, a bar of rows done (the row tables print above it); plain lines otherwise.
+const bar = progress('bench', rows.length, 'rows');
+const note = (line: string): void => (drawsBars() ? bar.log(line) : void process.stderr.write(`${line}\n`));
 try {
-  for (const r of rows) {
+  for (const [index, r] of rows.entries()) {
+    bar.update(index, `measuring ${r.id}`);
     const rowStarted = performance.now();
     try {
       const measured = await r.run(bench);
       results.push(...measured);
-      process.stderr.write(`${formatTable(measured)}\n`);
+      note(formatTable(measured));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push({ row: r.id, error: message });
-      process.stderr.write(`row ${r.id} failed: ${message}\n`);
+      note(`row ${r.id} failed: ${message}`);
     }
-    process.stderr.write(`[${r.id}: ${((performance.now() - rowStarted) / 1000).toFixed(1)} s]\n`);
+    note(`[${r.id}: ${((performance.now() - rowStarted) / 1000).toFixed(1)} s]`);
   }
 } finally {
+  bar.stop();
   await bench.stop();
   await build.remove();
 }

@@ -24,6 +24,7 @@ import { FrameFactory, ProtectedIds, preauthFrames, threeFrameOpening, type Fram
 import type { HealthyStats } from './healthy.js';
 import { MARKER_BASE, RawPeer } from './peer.js';
 import { Random } from './random.js';
+import { drawsBars, progress as progressBar } from '../bench/harness/progress.js';
 
 const { values: cli } = parseArgs({
   options: {
@@ -110,12 +111,20 @@ console.log(
 );
 
 const root = new Random(SEED);
-const progress = setInterval(() => {
-  const seconds = (performance.now() - started) / 1000;
-  console.log(`  ${counts.frames} frames, ${counts.connections} connections, ${Math.round(counts.frames / seconds)} frames/s, server rss ${mb(peakRss)}`);
-}, 10_000);
+// On a terminal a bar, redrawn twice a second; in CI logs a plain line every 10 s.
+const bar = progressBar('fuzz', TARGET_FRAMES, 'frames');
+const progress = setInterval(
+  () => {
+    const seconds = (performance.now() - started) / 1000;
+    const detail = `${counts.connections} connections, ${Math.round(counts.frames / seconds)} frames/s, server rss ${mb(peakRss)}`;
+    if (drawsBars()) bar.update(counts.frames, detail);
+    else console.log(`  ${counts.frames} frames, ${detail}`);
+  },
+  drawsBars() ? 500 : 10_000,
+);
 await Promise.all(Array.from({ length: CONNECTIONS }, () => attacker(root.fork())));
 clearInterval(progress);
+bar.stop();
 clearInterval(sampler);
 
 // Everything the attackers held must be gone once their connections are.

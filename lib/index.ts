@@ -63,3 +63,14 @@ export { isMainModule, type ModuleName } from './process/modules.js';
 export type { ReconnectOptions } from './client/reconnect.js';
 export type { LimitOptions } from './server/limits.js';
 export type { HeartbeatOptions } from './connection/heartbeat.js';
+export {
+  DESCRIPTION_VERSION,
+  DESCRIBE_MAX_OBJECTS,
+  type DescribeOptions,
+  type ServerDescription,
+  type ServerInfo,
+  type ObjectInfo,
+  type ObjectDetails,
+  type ClientInfo,
+  type OwnerId,
+} from './server/description.js';

@@ -38,6 +38,12 @@ export async function transpileForChildren(root: string): Promise<Build> {
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.writeFile(target, outputText);
     }
+    // Files read at run time (the dashboard's page) are copied as they are.
+    for (const file of await assetFiles(path.join(root, dir))) {
+      const target = path.join(outDir, path.relative(root, file));
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.copyFile(file, target);
+    }
   }
   return {
     scriptFor: (relativeSource) => path.join(outDir, relativeSource.replace(/\.ts$/, '.js')),
@@ -48,6 +54,16 @@ export async function transpileForChildren(root: string): Promise<Build> {
 /** Runs the sources as they are, through the loader this process runs under (tsx). */
 export function sourcesAsTheyAre(root: string): Build {
   return { scriptFor: (relativeSource) => path.join(root, relativeSource), remove: async () => {} };
+}
+
+async function assetFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await assetFiles(full)));
+    else if (/\.(html|css|js)$/.test(entry.name)) found.push(full);
+  }
+  return found;
 }
 
 async function typeScriptFiles(dir: string): Promise<string[]> {

@@ -3,6 +3,7 @@
 import { serveCommands } from './commands.js';
 import { floorJobs } from './floorJobs.js';
 import { IdleClients, mpJobs } from './mpJobs.js';
+import { dashboardJobs } from './dashboardJobs.js';
 
 const idle = new IdleClients();
 
@@ -10,6 +11,7 @@ serveCommands(
   {
     ...mpJobs,
     ...floorJobs,
+    ...dashboardJobs,
     idle_open: (p) => idle.open(p),
     idle_close: () => idle.close(),
   },

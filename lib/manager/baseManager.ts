@@ -8,6 +8,7 @@ import type { CodecOptions } from '../codec/codec.js';
 import { ConnectionClosedError, ManagerError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import { ClientSession, type ClientOptions, type RefAdapter } from '../client/session.js';
+import type { DescribeOptions, ServerDescription } from '../server/description.js';
 import { openWithRetries, reconnectSettings, type ReconnectOptions, type ReconnectSettings } from '../client/reconnect.js';
 import type { HeartbeatOptions } from '../connection/heartbeat.js';
 import type { LimitOptions } from '../server/limits.js';
@@ -277,6 +278,14 @@ export class BaseManager implements RefAdapter {
 
   async _numberOfObjects(): Promise<number> {
     return (await (await this.liveSession()).call(null, 'number_of_objects')) as number;
+  }
+
+  /**
+   * A picture of the server: its counters, a page of its shared objects (at most 10,000; ask for
+   * the next with `objectsOffset: description.nextObjectsOffset`) and its clients. Sizes only.
+   */
+  async _describe(options?: DescribeOptions): Promise<ServerDescription> {
+    return (await (await this.liveSession()).call(null, 'describe', options === undefined ? [] : [options])) as ServerDescription;
   }
 
   /** Creates a shared object of `typeid` on the server; resolves to its proxy. */

@@ -17,6 +17,20 @@ export class Condition implements OwnedPrimitive {
     this.#lock = lock ?? new RLock();
   }
 
+  /** Introspection (the server's `describe`): the lock the condition guards. */
+  get lock(): Lock | RLock {
+    return this.#lock;
+  }
+
+  /** Introspection: the owners waiting for a notify, oldest first. */
+  waiters(): IterableIterator<unknown> {
+    return this.#waiters.pending();
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   /** The underlying lock's acquire(). */
   acquire(blocking = true, timeout?: number | null, options?: WaitOptions): Promise<boolean> {
     return this.#lock.acquire(blocking, timeout, options);

@@ -7,6 +7,11 @@ export class Event {
   #flag = false;
   readonly #waiters = new WaiterList<undefined, boolean>();
 
+  /** Introspection (the server's `describe`): calls waiting for the flag. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   isSet(): boolean {
     return this.#flag;
   }

@@ -51,6 +51,20 @@ export class Lock implements OwnedPrimitive {
     return this.#isLocked;
   }
 
+  /** Introspection (the server's `describe`): who holds the lock; undefined when it is free. */
+  get holder(): unknown {
+    return this.#holder;
+  }
+
+  /** Introspection: the owners waiting for the lock, oldest first. */
+  waiters(): IterableIterator<unknown> {
+    return this.#waiters.pending();
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   /** True when `owner` took the lock (and nobody released it since). */
   isOwned(owner: unknown): boolean {
     return this.#isLocked && this.#holder === owner;

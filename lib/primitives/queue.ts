@@ -94,6 +94,21 @@ export class Queue<T> {
     return this.maxsize > 0 && this.#items.length >= this.maxsize;
   }
 
+  /** Introspection (the server's `describe`): getters waiting for an item. */
+  get waitingGetters(): number {
+    return this.#getters.size;
+  }
+
+  /** Introspection: putters waiting for room. */
+  get waitingPutters(): number {
+    return this.#putters.size;
+  }
+
+  /** Introspection: items put and not yet marked done (what join() waits for). */
+  get unfinishedTasks(): number {
+    return this.#unfinishedTasks;
+  }
+
   /** Marks one fetched item as processed; more calls than items put → ValueError. */
   taskDone(): void {
     if (this.#unfinishedTasks <= 0) throw new ValueError('task_done() called too many times');

@@ -44,6 +44,25 @@ export class RLock implements OwnedPrimitive {
     return this.#level > 0;
   }
 
+  /** Introspection (the server's `describe`): who holds the lock; undefined when it is free. */
+  get holder(): unknown {
+    return this.#level > 0 ? this.#holder : undefined;
+  }
+
+  /** Introspection: the holder's recursion level (0 when free). */
+  get level(): number {
+    return this.#level;
+  }
+
+  /** Introspection: the owners waiting for the lock, oldest first. */
+  *waiters(): IterableIterator<unknown> {
+    for (const request of this.#waiters.pending()) yield request.owner;
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   isOwned(owner: unknown): boolean {
     return this.#level > 0 && this.#holder === owner;
   }

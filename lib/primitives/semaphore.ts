@@ -66,6 +66,20 @@ export class Semaphore implements OwnedPrimitive {
     }
   }
 
+  /** Introspection (the server's `describe`): units held, by owner. */
+  holders(): ReadonlyMap<unknown, number> {
+    return this.#unitsByOwner;
+  }
+
+  /** Introspection: the owners waiting for a unit, oldest first. */
+  waiters(): IterableIterator<unknown> {
+    return this.#waiters.pending();
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   /** Units `owner` holds now. */
   heldBy(owner: unknown): number {
     return this.#unitsByOwner.get(owner) ?? 0;

@@ -66,6 +66,11 @@ export class WaiterList<TData, TResult> {
     });
   }
 
+  /** The waiters' data, oldest first, left in place (introspection: who waits). */
+  *pending(): IterableIterator<TData> {
+    for (const waiter of this.#waiters) yield waiter.data;
+  }
+
   /** The oldest waiter's data, left in place; undefined when nobody waits. */
   peekOldest(): TData | undefined {
     for (const waiter of this.#waiters) return waiter.data;

@@ -3,6 +3,7 @@
 import { AttributeError, TypeError as PyTypeError } from '../errors.js';
 import type { Server } from './server.js';
 import type { ServerSession } from './session.js';
+import type { DescribeOptions } from './description.js';
 
 export function runControl(
   server: Server,
@@ -29,6 +30,8 @@ export function runControl(
       return server.table.debugInfo();
     case 'number_of_objects':
       return server.table.numberOfObjects();
+    case 'describe':
+      return server.describe(describeOptions(args[0]));
     case 'shutdown':
       server.requestShutdown();
       return null;
@@ -37,6 +40,19 @@ export function runControl(
     default:
       throw new AttributeError(`'${method}' is not a control operation`);
   }
+}
+
+/** describe's one optional argument: a map of DescribeOptions (unknown keys are ignored). */
+function describeOptions(arg: unknown): DescribeOptions | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  if (typeof arg !== 'object' || Array.isArray(arg)) throw new PyTypeError('describe: expected an options map');
+  const { objects, clients, objectsOffset, objectsLimit } = (arg instanceof Map ? Object.fromEntries(arg) : arg) as Record<string, unknown>;
+  return {
+    objects: objects === undefined ? undefined : objects !== false,
+    clients: clients === undefined ? undefined : clients !== false,
+    objectsOffset: objectsOffset as number | undefined,
+    objectsLimit: objectsLimit as number | undefined,
+  };
 }
 
 function idArg(args: unknown[]): string {

@@ -169,6 +169,11 @@ export class ObjectTable implements RefHolder, CycleHost {
     return n;
   }
 
+  /** Read-only view of owner → object id → references held (the server's `describe`). */
+  referencesByOwner(): ReadonlyMap<object, ReadonlyMap<string, number>> {
+    return this.refsByOwner;
+  }
+
   debugInfo(): string {
     const lines: string[] = [];
     for (const e of this.entries.values()) {

@@ -14,6 +14,11 @@ import { ServerSession, type SessionHost } from './session.js';
 import { runControl } from './control.js';
 import { describeReferent } from './serve.js';
 import { OwnedRef } from './ownedRef.js';
+import { ServerStats } from './stats.js';
+import { describeServer } from './describe.js';
+import type { DescribeOptions, ServerDescription } from './description.js';
+import { DEFAULT_MAX_FRAME_SIZE } from '../connection/framing.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT } from '../connection/options.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -57,6 +62,8 @@ export class Server implements SessionHost {
   private readonly idleSweeper: IdleSweeper<ServerSession> | undefined;
   /** Live objects each connection created (maxObjectsPerConnection). */
   private readonly quotas = new WeakMap<ServerSession, CreationQuota>();
+  /** Counters for `describe` (client ids, closed connections' totals, calls/s samples). */
+  readonly stats = new ServerStats(this.sessions);
 
   /** Throws ValueError for an invalid limit or heartbeat option. */
   constructor(
@@ -96,11 +103,13 @@ export class Server implements SessionHost {
       }
       const session = new ServerSession(this, connection, this.options.codec);
       this.sessions.add(session);
+      this.stats.sessionOpened(session);
       this.watch(session);
       log('%s: connected (%d clients)', session.label, this.sessions.size);
     };
     listener.onAuthFailure = (error, remote) => log('%s: authentication failed: %s', remote, error.message);
     this.listener = listener;
+    this.stats.start();
     log('listening on %o', listener.address);
     return listener.address;
   }
@@ -120,6 +129,7 @@ export class Server implements SessionHost {
   private async doClose(): Promise<void> {
     log('shutting down');
     this.idleSweeper?.stop();
+    this.stats.stop();
     await this.listener?.close();
     const reason = new ConnectionClosedError('the manager server shut down');
     for (const session of this.sessions) {
@@ -171,6 +181,7 @@ export class Server implements SessionHost {
 
   private own(session: ServerSession, spec: ReturnType<typeof describeReferent>): OwnedRef {
     const entry = this.table.add(spec, this.quotaOf(session));
+    this.stats.objectCreated(entry, session);
     return new OwnedRef(this.table.wireRef(entry, session));
   }
 
@@ -208,6 +219,7 @@ export class Server implements SessionHost {
 
   sessionClosed(session: ServerSession, touched: ReadonlySet<ObjectEntry>): void {
     this.sessions.delete(session);
+    this.stats.sessionClosed(session);
     this.heartbeats.get(session)?.stop();
     this.heartbeats.delete(session);
     this.idleSweeper?.delete(session);
@@ -230,6 +242,23 @@ export class Server implements SessionHost {
   /** Asked by a client (`shutdown` control call): reply first, then stop. */
   requestShutdown(): void {
     setImmediate(() => void this.close());
+  }
+
+  /** The `describe` control operation: this server, a page of its objects, its clients (sizes only). */
+  describe(options?: DescribeOptions): ServerDescription {
+    return describeServer(
+      {
+        table: this.table,
+        sessions: this.sessions,
+        stats: this.stats,
+        limits: this.limits,
+        address: this.address,
+        maxFrameSize: this.options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+        handshakeTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+        tls: this.options.tls !== undefined,
+      },
+      options,
+    );
   }
 
   get connectionCount(): number {

@@ -41,6 +41,9 @@ export class ServerSession {
   requestsReceived = 0;
   /** Calls received whose reply is not yet sent (only asynchronous ones ever wait). */
   inFlight = 0;
+  /** Frame payload bytes received and sent (the server's `describe`). */
+  bytesIn = 0;
+  bytesOut = 0;
 
   constructor(
     private readonly host: SessionHost,
@@ -105,6 +108,7 @@ export class ServerSession {
 
   /** Each frame the client sends (Connection.attach). */
   handleFrame(payload: Buffer, owned = true): void {
+    this.bytesIn += payload.length;
     let message: unknown;
     try {
       message = this.decode(payload, owned);
@@ -227,6 +231,7 @@ export class ServerSession {
    * requests until the socket drains (backpressure instead of an unbounded reply buffer).
    */
   private write(bytes: Uint8Array): void {
+    this.bytesOut += bytes.length;
     this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
     if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
       log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);

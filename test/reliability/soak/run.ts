@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { SyncManager } from '../../../lib/index.js';
 import type { Address } from '../../../lib/connection/address.js';
 import { proxyRef } from '../../../lib/manager/baseManager.js';
+import { progress } from '../../../bench/harness/progress.js';
 
 const { values: cli } = parseArgs({
   options: {
@@ -80,6 +81,9 @@ async function mixedLoad(): Promise<{
   const refs = Object.fromEntries(Object.entries(shared).map(([name, proxy]) => [name, proxyRef(proxy)]));
   console.log(`mixed load: ${CLIENTS} client processes for ${SECONDS} s`);
   const started = performance.now();
+  // On a terminal, a bar of the seconds of load (the workers' start-up included); nothing in CI logs.
+  const bar = progress('mixed load', SECONDS, 's');
+  const ticker = setInterval(() => bar.update(Math.floor((performance.now() - started) / 1000)), 500);
   const results = await Promise.all(
     Array.from({ length: CLIENTS }, (_, worker) =>
       runToEnd('worker.ts', { address: server.address, worker, seconds: SECONDS, refs }).then((lines) => {
@@ -89,6 +93,8 @@ async function mixedLoad(): Promise<{
       }),
     ),
   );
+  clearInterval(ticker);
+  bar.stop();
   const seconds = (performance.now() - started) / 1000;
 
   // Whatever is still queued is consumed here: together, exactly what was produced.
@@ -153,7 +159,17 @@ async function heldConnections(): Promise<{ connections: number; holders: number
     const count = Math.min(PER_HOLDER, HELD - i * PER_HOLDER);
     holders.push(new Child('holder.ts', { address: server.address, count, concurrency: 20 }));
   }
-  await Promise.all(holders.map((h) => h.line('connected')));
+  const bar = progress('held connections', HELD, 'connections');
+  let connected = 0;
+  await Promise.all(
+    holders.map((h) =>
+      h.line('connected').then((line) => {
+        connected += Number(/\d+/.exec(line.slice('connected'.length))?.[0] ?? PER_HOLDER);
+        bar.update(connected, `${holders.length} processes`);
+      }),
+    ),
+  );
+  bar.stop();
   const connectSeconds = (performance.now() - started) / 1000;
   const stats = await server.stats();
   if (stats.connections !== HELD) failures.push(`the server holds ${stats.connections} connections, expected ${HELD}`);
