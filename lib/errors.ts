@@ -96,6 +96,15 @@ export class LimitError extends ManagerError {
   }
 }
 
+/**
+ * The server refuses what this connection is not allowed to do: run a pool module it was not
+ * configured with (ServerOptions.poolModules), or use an object reference it was never given
+ * (ServerOptions.strictReferences). The refusal is logged on the server (`mpmanagers:server`).
+ */
+export class PermissionError extends ManagerError {
+  override name = 'PermissionError';
+}
+
 type ErrorClass = new (message?: string) => Error;
 
 /**
@@ -121,4 +130,5 @@ export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['StopIteration', StopIteration],
   ['AbortError', AbortError],
   ['LimitError', LimitError],
+  ['PermissionError', PermissionError],
 ]);

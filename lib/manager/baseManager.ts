@@ -56,6 +56,13 @@ export interface ManagerOptions extends LimitOptions, HeartbeatOptions {
    * ReconnectOptions. Default false: a lost connection stays lost.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * Server side (getServer, start): the modules `Pool` may run, as paths or file URL strings
+   * (ServerOptions.poolModules). Default none: any Pool is refused with PermissionError.
+   */
+  poolModules?: string[];
+  /** Server side (getServer, start): see ServerOptions.strictReferences. Default false. */
+  strictReferences?: boolean;
 }
 
 type State = 'initial' | 'connected' | 'closed';
@@ -131,6 +138,8 @@ export class BaseManager implements RefAdapter {
       heartbeatInterval: this.options.heartbeatInterval,
       heartbeatTimeout: this.options.heartbeatTimeout,
       tls: this.options.serverTls,
+      poolModules: this.options.poolModules,
+      strictReferences: this.options.strictReferences,
     });
   }
 

@@ -14,6 +14,9 @@ import { ServerSession, type SessionHost } from './session.js';
 import { runControl } from './control.js';
 import { describeReferent } from './serve.js';
 import { OwnedRef } from './ownedRef.js';
+import type { CallPolicy } from './callPolicy.js';
+import { DEFAULT_MAX_FRAME_SIZE } from '../connection/framing.js';
+import { moduleUrl } from '../process/modules.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -41,6 +44,21 @@ export interface ServerOptions extends LimitOptions, HeartbeatOptions {
    * ca, requestCert: true). The HMAC handshake still runs inside TLS. Default: no TLS.
    */
   tls?: ListenOptions['tls'];
+  /**
+   * The modules `manager.Pool` may run in this server's worker processes: paths (resolved against
+   * the server's cwd) or file URL strings. A client naming any other module is refused with
+   * PermissionError, and the refusal is logged. Default none: Pool runs nothing. Without this, any
+   * holder of the key could make the server import any file it can read.
+   */
+  poolModules?: readonly string[];
+  /**
+   * A connection may only call, incref or pass as an argument the objects it holds a reference to:
+   * those it created, was sent in a reply, or took a reference to (while it held one). Any other id
+   * is refused with PermissionError (logged), so ids cannot be guessed or borrowed from another
+   * client. A proxy handed to another process out of band (a Process argument) then works there only
+   * if it reaches that process's connection through the server (a queue, a dict, a reply). Default false.
+   */
+  strictReferences?: boolean;
 }
 
 export class Server implements SessionHost {
@@ -57,6 +75,10 @@ export class Server implements SessionHost {
   private readonly idleSweeper: IdleSweeper<ServerSession> | undefined;
   /** Live objects each connection created (maxObjectsPerConnection). */
   private readonly quotas = new WeakMap<ServerSession, CreationQuota>();
+  /** What every call may do (the largest result, the pool modules). */
+  readonly policy: CallPolicy;
+  /** ServerOptions.strictReferences. */
+  readonly strictReferences: boolean;
 
   /** Throws ValueError for an invalid limit or heartbeat option. */
   constructor(
@@ -65,8 +87,13 @@ export class Server implements SessionHost {
   ) {
     this.table = new ObjectTable(() => this.address);
     this.releaseOnDisconnect = options.releaseOnDisconnect ?? true;
+    this.strictReferences = options.strictReferences ?? false;
     this.limits = limitSettings(options);
     this.heartbeatSettings = heartbeatSettings(options);
+    this.policy = Object.freeze({
+      maxResultBytes: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      poolModules: new Set((options.poolModules ?? []).map((module) => moduleUrl(module))),
+    });
     const idleMs = this.limits.idleTimeoutMs;
     if (idleMs !== null) this.idleSweeper = new IdleSweeper(idleMs, (session) => this.closeIdle(session, idleMs / 1000));
   }

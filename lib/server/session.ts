@@ -4,7 +4,7 @@
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
 import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
-import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, TypeError as PyTypeError } from '../errors.js';
+import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, PermissionError, TypeError as PyTypeError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import { ServerRef } from './serverRef.js';
 import { OwnedRef } from './ownedRef.js';
@@ -12,6 +12,7 @@ import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
+import { enterCallPolicy, leaveCallPolicy, type CallPolicy } from './callPolicy.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -26,6 +27,10 @@ export interface SessionHost {
   sessionClosed(session: ServerSession, touched: ReadonlySet<ObjectEntry>): void;
   /** Most unanswered calls per connection (ServerOptions.maxInFlight); Infinity = no limit. */
   readonly maxInFlight: number;
+  /** ServerOptions.strictReferences: only objects a connection holds a reference to are reachable. */
+  readonly strictReferences: boolean;
+  /** What each call may do: set around every dispatch (see callPolicy.ts). */
+  readonly policy: CallPolicy;
 }
 
 export class ServerSession {
@@ -37,6 +42,8 @@ export class ServerSession {
   private readonly shared: SharedSessionCodec;
   private readonly maxInFlight: number;
   closed = false;
+  /** Under strictReferences: the id of a reference in the message being decoded that this connection does not hold. */
+  private forgedRef: string | undefined;
   /** Requests received so far (the idle sweep watches it). */
   requestsReceived = 0;
   /** Calls received whose reply is not yet sent (only asynchronous ones ever wait). */
@@ -106,12 +113,14 @@ export class ServerSession {
   /** Each frame the client sends (Connection.attach). */
   handleFrame(payload: Buffer, owned = true): void {
     let message: unknown;
+    this.forgedRef = undefined;
     try {
       message = this.decode(payload, owned);
     } catch (err) {
       return this.protocolViolation(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
     }
     if (!Array.isArray(message)) return this.protocolViolation(new ProtocolError('a message must be an array'));
+    if (this.forgedRef !== undefined) return this.refuseForged(message, this.forgedRef);
     switch (message[0]) {
       case MessageType.Request:
         return this.onRequest(message);
@@ -145,16 +154,19 @@ export class ServerSession {
     if (this.inFlight >= this.maxInFlight) return this.replyError(id, this.overInFlightLimit());
     let result: unknown;
     let entry: ObjectEntry | undefined;
+    const outerPolicy = enterCallPolicy(this.host.policy);
     try {
       if (objectId === null) {
         result = this.host.control(this, method, args, kwargs as Record<string, unknown> | null);
       } else {
-        entry = this.host.table.get(objectId);
+        entry = this.host.table.get(this.host.strictReferences ? this.requireReference(objectId) : objectId);
         const context = entry.takesContext ? this.contextFor(id, entry) : undefined;
         result = dispatch(entry, method, args, kwargs as Record<string, unknown> | null, context);
       }
     } catch (err) {
       return this.replyError(id, err);
+    } finally {
+      leaveCallPolicy(outerPolicy);
     }
     const typeid = entry?.methodToTypeid?.[method];
     if (result instanceof Promise) {
@@ -171,6 +183,31 @@ export class ServerSession {
       );
     } else {
       this.replyValue(id, typeid === undefined ? result : this.adoptOrError(typeid, result, id));
+    }
+  }
+
+  /**
+   * Returns `id` if this connection may use it: always, unless strictReferences is on; then only
+   * while it holds a reference to it. Throws PermissionError otherwise.
+   */
+  requireReference(id: string): string {
+    if (!this.host.strictReferences || this.host.table.holds(this, id)) return id;
+    log('%s: refused object id %s, which this connection holds no reference to (strictReferences)', this.label, id);
+    throw new PermissionError(`this connection holds no reference to object '${id}' (the server's strictReferences option)`);
+  }
+
+  /** A message carried a reference this connection does not hold: its request is refused. */
+  private refuseForged(message: unknown[], id: string): void {
+    this.forgedRef = undefined;
+    const requestId = message[1];
+    if (message[0] !== MessageType.Request || !Number.isSafeInteger(requestId)) {
+      return this.protocolViolation(new ProtocolError(`a message carried object '${id}', which this connection holds no reference to`));
+    }
+    this.requestsReceived++;
+    try {
+      this.requireReference(id);
+    } catch (err) {
+      this.replyError(requestId as number, err);
     }
   }
 
@@ -284,6 +321,11 @@ export class ServerSession {
   fromWire(ref: WireRef): unknown {
     // The client marks references to other servers' objects as foreign; the rest are ours.
     if (ref.foreign) return new Token(ref.typeid, ref.address, ref.id);
+    if (this.host.strictReferences && !this.host.table.holds(this, ref.id)) {
+      // Refused once the whole message is decoded (refuseForged); until then a Token holds nothing.
+      this.forgedRef ??= ref.id;
+      return new Token(ref.typeid, undefined, ref.id);
+    }
     return this.host.table.makeServerRef(ref.typeid, ref.id);
   }
 }

@@ -87,7 +87,7 @@ for (const [title, hosted] of variants) {
       if (hosted === undefined) {
         makePool = async (processes) => local(new Pool(processes, { module: poolFunctions }));
       } else {
-        manager = new SyncManager();
+        manager = new SyncManager({ poolModules: [poolFunctions] });
         await manager.start();
         makePool = hosted(manager);
       }
