@@ -22,8 +22,8 @@ export interface CodecOptions {
   /**
    * Most elements in one array. A Set, and a Map's list of [key, value] pairs, are arrays too.
    * Default 16 Mi (16_777_216): well above what fits in a 64 MiB frame, so that the frame size is
-   * what bounds a list in practice. Memory stays bounded by the message size whatever the limit:
-   * an array must carry as many elements as it declares.
+   * what bounds a list in practice. An array must carry as many elements as it declares, and the
+   * objects a message decodes to are bounded by maxObjects and bytesPerObject.
    */
   maxArrayLength?: number;
   /** Most entries in one map (a plain object). Default 16 Mi (16_777_216), as maxArrayLength. */
@@ -42,6 +42,22 @@ export interface CodecOptions {
    * beyond ~500 the call stack may run out first, which encode() reports as ValueError too.
    */
   maxDepth?: number;
+  /**
+   * Most objects one message may decode to: arrays, maps, bin values and extension values (Map,
+   * Set, reference, error, bigint, Date...; a container extension counts twice, for its payload
+   * array). Each costs tens of bytes of memory for one to three bytes on the wire, so a message
+   * full of empty maps (`0x80`) would otherwise take some 40 times its size in memory and seconds to
+   * build. Checked by the pre-scan, before anything is allocated. Default 1 Mi (1_048_576). Strings
+   * and numbers do not count.
+   */
+  maxObjects?: number;
+  /**
+   * Beyond the first 4096 objects, a message must carry at least this many bytes per object: one of
+   * n bytes may decode to at most min(maxObjects, 4096 + n / bytesPerObject) objects, so that a
+   * small message stays a small amount of work. Default 2 (an empty array is 1 byte, `[1]` 2, an
+   * empty Set 3). 0 = no such ratio (only maxObjects).
+   */
+  bytesPerObject?: number;
 }
 
 export const DEFAULT_CODEC_OPTIONS: Readonly<Required<CodecOptions>> = Object.freeze({
@@ -51,6 +67,8 @@ export const DEFAULT_CODEC_OPTIONS: Readonly<Required<CodecOptions>> = Object.fr
   maxMapLength: 16 * 1024 * 1024,
   maxExtLength: 64 * 1024 * 1024,
   maxDepth: 100,
+  maxObjects: 1024 * 1024,
+  bytesPerObject: 2,
 });
 
 /** How proxies/references cross the wire; supplied by the server or client that owns the codec. */

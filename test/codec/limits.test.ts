@@ -28,6 +28,8 @@ describe('codec: limits and malformed input', () => {
       maxMapLength: 16 * 1024 * 1024,
       maxExtLength: 64 * 1024 * 1024,
       maxDepth: 100,
+      maxObjects: 1024 * 1024,
+      bytesPerObject: 2,
     });
   });
 
