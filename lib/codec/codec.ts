@@ -6,7 +6,7 @@ import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
-import { copyDecodedBinaries, observeObjectDepth, sizeLargeBinariesClosely } from './msgpackInternals.js';
+import { copyDecodedBinaries, encoderBufferSize, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely } from './msgpackInternals.js';
 import { scanMessage } from './scan.js';
 
 /**
@@ -43,6 +43,13 @@ export interface CodecOptions {
    */
   maxDepth?: number;
   /**
+   * Largest message encode() builds, in bytes: a larger one throws LimitError (limit
+   * `maxMessageSize`) as soon as its buffer would grow past this, so nothing larger is ever
+   * allocated. Default: no limit. A server encodes its replies with its maxFrameSize here: a reply
+   * its client could not accept becomes a LimitError reply.
+   */
+  maxMessageSize?: number;
+  /**
    * Most objects one message may decode to: arrays, maps, bin values and extension values (Map,
    * Set, reference, error, bigint, Date...; a container extension counts twice, for its payload
    * array). Each costs tens of bytes of memory for one to three bytes on the wire, so a message
@@ -67,6 +74,7 @@ export const DEFAULT_CODEC_OPTIONS: Readonly<Required<CodecOptions>> = Object.fr
   maxMapLength: 16 * 1024 * 1024,
   maxExtLength: 64 * 1024 * 1024,
   maxDepth: 100,
+  maxMessageSize: Infinity,
   maxObjects: 1024 * 1024,
   bytesPerObject: 2,
 });
@@ -146,6 +154,8 @@ export class Codec {
       if (bytes.length > RETAINED_BUFFER_LIMIT || largeBuffers.lends(bytes.buffer)) this.#encoders = [];
       return bytes;
     } catch (error) {
+      // A message that failed half-way may have grown the buffer (up to maxMessageSize): let it go.
+      if (this.#encoders.some((entry) => encoderBufferSize(entry.encoder) > RETAINED_BUFFER_LIMIT)) this.#encoders = [];
       if (isStackOverflow(error)) {
         throw new ValueError(`cannot encode a value nested this deep: the call stack ran out before maxDepth (${this.#options.maxDepth})`);
       }
@@ -225,6 +235,7 @@ export class Codec {
         level.depth = depth;
       });
       sizeLargeBinariesClosely(encoder);
+      limitEncodedSize(encoder, this.#options.maxMessageSize);
       entry = { encoder, level };
       this.#encoders[index] = entry;
     }
@@ -292,7 +303,8 @@ function codecSettings(options: CodecOptions = {}): Readonly<Required<CodecOptio
     const value = options[key];
     if (value === undefined) continue;
     const minimum = key === 'maxDepth' ? 1 : 0;
-    if (!Number.isInteger(value) || value < minimum) {
+    const unlimited = key === 'maxMessageSize' && value === Infinity;
+    if (!unlimited && (!Number.isInteger(value) || value < minimum)) {
       throw new ValueError(`codec option ${key} must be an integer >= ${minimum}, not ${String(value)}`);
     }
     settings[key] = value;

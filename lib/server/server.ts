@@ -30,7 +30,10 @@ export interface ServerOptions extends LimitOptions, HeartbeatOptions {
   handshakeTimeout?: number;
   /** Largest frame accepted after authentication, in bytes. Default 64 MiB. */
   maxFrameSize?: number;
-  /** msgpack decode limits (see CodecOptions for the defaults). */
+  /**
+   * msgpack decode limits (see CodecOptions for the defaults). Replies are encoded with
+   * `maxMessageSize` = maxFrameSize unless set here: a larger reply is answered with LimitError.
+   */
   codec?: CodecOptions;
   /**
    * Release the locks, RLocks and semaphore units a client holds when its connection closes, so a
@@ -77,6 +80,8 @@ export class Server implements SessionHost {
   private readonly quotas = new WeakMap<ServerSession, CreationQuota>();
   /** What every call may do (the largest result, the pool modules). */
   readonly policy: CallPolicy;
+  /** The codec options of every session: ServerOptions.codec, replies capped at maxFrameSize. */
+  private readonly codecOptions: CodecOptions;
   /** ServerOptions.strictReferences. */
   readonly strictReferences: boolean;
 
@@ -88,10 +93,12 @@ export class Server implements SessionHost {
     this.table = new ObjectTable(() => this.address);
     this.releaseOnDisconnect = options.releaseOnDisconnect ?? true;
     this.strictReferences = options.strictReferences ?? false;
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.codecOptions = { ...options.codec, maxMessageSize: options.codec?.maxMessageSize ?? maxFrameSize };
     this.limits = limitSettings(options);
     this.heartbeatSettings = heartbeatSettings(options);
     this.policy = Object.freeze({
-      maxResultBytes: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      maxResultBytes: maxFrameSize,
       poolModules: new Set((options.poolModules ?? []).map((module) => moduleUrl(module))),
     });
     const idleMs = this.limits.idleTimeoutMs;
@@ -121,7 +128,7 @@ export class Server implements SessionHost {
         const reason = `the server already has ${this.sessions.size} client connections (its maxConnections limit)`;
         return refuseConnection(connection, new LimitError(reason, 'maxConnections'));
       }
-      const session = new ServerSession(this, connection, this.options.codec);
+      const session = new ServerSession(this, connection, this.codecOptions);
       this.sessions.add(session);
       this.watch(session);
       log('%s: connected (%d clients)', session.label, this.sessions.size);

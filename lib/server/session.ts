@@ -234,6 +234,10 @@ export class ServerSession {
       bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Return, value]);
     } catch (err) {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
+      if (err instanceof LimitError) {
+        // Larger than the client may accept: refused, not sent (and its buffer was not built).
+        return this.replyError(requestId, new LimitError(`the reply ${err.message} (the server's maxFrameSize)`, 'maxFrameSize'));
+      }
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
     }
     this.write(bytes);
