@@ -42,6 +42,11 @@ export class ServerSession {
   private readonly shared: SharedSessionCodec;
   private readonly maxInFlight: number;
   closed = false;
+  /** Reply bytes promised to waiting calls (handed a queue item) but not yet written. */
+  private reservedReplyBytes = 0;
+  /** Called once this connection may be handed results again (see reserveReply). Made on first use. */
+  private receivableListeners: Set<() => void> | undefined;
+  private drainWatched = false;
   /** Under strictReferences: the id of a reference in the message being decoded that this connection does not hold. */
   private forgedRef: string | undefined;
   /** Requests received so far (the idle sweep watches it). */
@@ -66,6 +71,57 @@ export class ServerSession {
 
   get label(): string {
     return this.connection.remoteLabel;
+  }
+
+  /**
+   * Whether a waiting call of this connection may be handed a result of `bytes` now: false while its
+   * unread replies plus those already promised are over REPLY_BACKLOG_LIMIT (one result always
+   * goes through when nothing is outstanding). A closed connection accepts (its call then gives the
+   * result back). true reserves `bytes` until releaseReply().
+   */
+  reserveReply(bytes: number): boolean {
+    const outstanding = this.connection.bufferedBytes + this.reservedReplyBytes;
+    if (!this.callerGone && outstanding > 0 && outstanding + bytes > REPLY_BACKLOG_LIMIT) return false;
+    this.reservedReplyBytes += bytes;
+    return true;
+  }
+
+  releaseReply(bytes: number): void {
+    this.reservedReplyBytes -= bytes;
+    // After the reply has been written (it is sent a few microtasks later), see if more may come.
+    if (this.receivableListeners !== undefined && this.receivableListeners.size > 0) setImmediate(() => this.notifyIfReceivable());
+  }
+
+  whenReceivable(listener: () => void): void {
+    (this.receivableListeners ??= new Set()).add(listener);
+    if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT) this.watchDrain();
+  }
+
+  private watchDrain(): void {
+    if (this.drainWatched) return;
+    this.drainWatched = true;
+    this.connection.socket.once('drain', () => {
+      this.drainWatched = false;
+      this.notifyIfReceivable();
+    });
+  }
+
+  private notifyIfReceivable(): void {
+    const listeners = this.receivableListeners;
+    if (listeners === undefined || listeners.size === 0 || this.callerGone) return;
+    if (this.connection.bufferedBytes + this.reservedReplyBytes > REPLY_BACKLOG_LIMIT) {
+      if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT) this.watchDrain();
+      return; // the reservations still outstanding call again once released
+    }
+    const now = [...listeners];
+    listeners.clear();
+    for (const listener of now) {
+      try {
+        listener();
+      } catch (err) {
+        log('%s: handing over waiting results failed: %O', this.label, err);
+      }
+    }
   }
 
   /** Cancels every waiting call (the caller is gone or the server is stopping). */
@@ -393,5 +449,17 @@ class SessionCallContext implements CallContext {
 
   get callerGone(): boolean {
     return this.session.callerGone;
+  }
+
+  reserveReply(bytes: number): boolean {
+    return this.session.reserveReply(bytes);
+  }
+
+  releaseReply(bytes: number): void {
+    this.session.releaseReply(bytes);
+  }
+
+  whenReceivable(listener: () => void): void {
+    this.session.whenReceivable(listener);
   }
 }
