@@ -12,6 +12,7 @@ import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
+import { noteMessageSize } from '../buffers/memoryRelease.js';
 import { enterCallPolicy, leaveCallPolicy, type CallPolicy } from './callPolicy.js';
 
 const log = createDebug('mpmanagers:server');
@@ -168,6 +169,7 @@ export class ServerSession {
 
   /** Each frame the client sends (Connection.attach). */
   handleFrame(payload: Buffer, owned = true): void {
+    noteMessageSize(payload.length);
     let message: unknown;
     this.forgedRef = undefined;
     try {
@@ -323,6 +325,7 @@ export class ServerSession {
    * requests until the socket drains (backpressure instead of an unbounded reply buffer).
    */
   private write(bytes: Uint8Array): void {
+    noteMessageSize(bytes.length);
     this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
     if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
       log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);
