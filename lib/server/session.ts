@@ -310,7 +310,11 @@ export class ServerSession {
       bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, error]);
     } catch (encodeErr) {
       log('%s: cannot encode an error reply: %O', this.label, encodeErr);
-      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(`${error.name}: ${error.message}`)]);
+      // Its fields could not be encoded, or it is too large (a message quoting a huge value): cut it.
+      const text = `${String(error.name)}: ${String(error.message)}`;
+      const half = ERROR_TEXT_MAX / 2;
+      const short = text.length > ERROR_TEXT_MAX ? `${text.slice(0, half)} [${text.length - 2 * half} characters cut] ${text.slice(-half)}` : text;
+      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(short)]);
     }
     this.write(bytes);
   }
@@ -394,6 +398,8 @@ export class ServerSession {
 }
 
 const NOT_SENT = Symbol('not sent');
+/** The most characters of an error's name and message sent when the error itself cannot be encoded. */
+const ERROR_TEXT_MAX = 64 * 1024;
 /** What a session that never called an ownership-tracking method hands sessionClosed. */
 const NOTHING_TOUCHED: ReadonlySet<ObjectEntry> = new Set();
 

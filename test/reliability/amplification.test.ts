@@ -63,5 +63,10 @@ describe('reliability: amplification by small requests', function () {
     expect(await rejectionOf(list._callMethod('__add__', [['z']]))).to.be.instanceOf(LimitError);
     expect((await list.get(4)).length).to.equal(MiB);
     expect(await list.length()).to.equal(5);
+    // An error quoting a value too large to send back goes out cut short.
+    const quoting = await rejectionOf(list.index('q'.repeat(3 * MiB)));
+    expect(quoting.message).to.match(/is not in list/);
+    expect(quoting.message.length).to.be.below(100_000);
+    expect(await list.length()).to.equal(5);
   });
 });
