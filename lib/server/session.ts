@@ -76,13 +76,13 @@ export class ServerSession {
 
   /**
    * Whether a waiting call of this connection may be handed a result of `bytes` now: false while its
-   * unread replies plus those already promised are over REPLY_BACKLOG_LIMIT (one result always
-   * goes through when nothing is outstanding). A closed connection accepts (its call then gives the
-   * result back). true reserves `bytes` until releaseReply().
+   * unread replies plus those already promised reach REPLY_BACKLOG_LIMIT, so that it holds at most
+   * the limit plus one result. A closed connection accepts (its call then gives the result back).
+   * true reserves `bytes` until releaseReply().
    */
   reserveReply(bytes: number): boolean {
     const outstanding = this.connection.bufferedBytes + this.reservedReplyBytes;
-    if (!this.callerGone && outstanding > 0 && outstanding + bytes > REPLY_BACKLOG_LIMIT) return false;
+    if (!this.callerGone && outstanding >= REPLY_BACKLOG_LIMIT) return false;
     this.reservedReplyBytes += bytes;
     return true;
   }
@@ -95,7 +95,7 @@ export class ServerSession {
 
   whenReceivable(listener: () => void): void {
     (this.receivableListeners ??= new Set()).add(listener);
-    if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT) this.watchDrain();
+    if (this.connection.bufferedBytes >= REPLY_BACKLOG_LIMIT) this.watchDrain();
   }
 
   private watchDrain(): void {
@@ -110,8 +110,8 @@ export class ServerSession {
   private notifyIfReceivable(): void {
     const listeners = this.receivableListeners;
     if (listeners === undefined || listeners.size === 0 || this.callerGone) return;
-    if (this.connection.bufferedBytes + this.reservedReplyBytes > REPLY_BACKLOG_LIMIT) {
-      if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT) this.watchDrain();
+    if (this.connection.bufferedBytes + this.reservedReplyBytes >= REPLY_BACKLOG_LIMIT) {
+      if (this.connection.bufferedBytes >= REPLY_BACKLOG_LIMIT) this.watchDrain();
       return; // the reservations still outstanding call again once released
     }
     const now = [...listeners];
