@@ -61,6 +61,7 @@ describe('reliability: amplification by small requests', function () {
     expect(error.message).to.match(/maxFrameSize/);
     expect(await rejectionOf(list._callMethod('copy', []))).to.be.instanceOf(LimitError);
     expect(await rejectionOf(list._callMethod('__add__', [['z']]))).to.be.instanceOf(LimitError);
+    expect(await rejectionOf(list._str())).to.be.instanceOf(LimitError);
     expect((await list.get(4)).length).to.equal(MiB);
     expect(await list.length()).to.equal(5);
     // An error quoting a value too large to send back goes out cut short.
