@@ -82,9 +82,10 @@ export class AbortError extends ManagerError {
 }
 
 /**
- * A server limit was reached: too many connections, calls in flight on one connection, or objects
- * created by one client. `limit` names the server option (`maxConnections`, `maxInFlight`,
- * `maxObjectsPerConnection`); the message says what was refused.
+ * A server limit was reached: too many connections, calls in flight on one connection, objects
+ * created by one client, or a result larger than a frame may be. `limit` names the option
+ * (`maxConnections`, `maxInFlight`, `maxObjectsPerConnection`, `maxFrameSize`, or the codec's
+ * `maxMessageSize`); the message says what was refused.
  */
 export class LimitError extends ManagerError {
   override name = 'LimitError';
