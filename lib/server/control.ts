@@ -26,7 +26,8 @@ export function runControl(
     case 'get_methods':
       return server.table.get(session.requireReference(idArg(args))).exposedList;
     case 'debug_info':
-      return server.table.debugInfo();
+      // Under strictReferences, the ids and contents of other connections' objects are not shown.
+      return server.table.debugInfo(server.strictReferences ? session : undefined);
     case 'number_of_objects':
       return server.table.numberOfObjects();
     case 'shutdown':

@@ -184,9 +184,11 @@ export class ObjectTable implements RefHolder, CycleHost {
     return n;
   }
 
-  debugInfo(): string {
+  /** CPython's debug_info; only the objects `owner` holds a reference to, if given. */
+  debugInfo(owner?: object): string {
     const lines: string[] = [];
     for (const e of this.entries.values()) {
+      if (owner !== undefined && !this.holds(owner, e.id)) continue;
       lines.push(`  ${e.id}:       refcount=${e.externalRefs} internal=${e.internalRefs} typeid=${e.typeid}`);
       lines.push(`    ${describe(e.referent).slice(0, 75)}`);
     }

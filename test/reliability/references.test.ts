@@ -85,6 +85,11 @@ describe('reliability: object references', function () {
         expect((error as Error).message).to.match(/strictReferences/);
       }
       expect(await secret._getValue()).to.deep.equal(['private']);
+      // Nor does debug_info show it the ids or contents of others' objects.
+      const [, info] = await stranger.call(null, 'debug_info', []);
+      expect(info).to.not.include(id);
+      expect(info).to.not.include('private');
+      expect(await owner._debugInfo()).to.include(id);
     });
 
     it('a forged reference passed as an argument is refused, and nothing is stored', async () => {
