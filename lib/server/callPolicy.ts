@@ -16,20 +16,9 @@ const DEFAULT_POLICY: CallPolicy = Object.freeze({ maxResultBytes: DEFAULT_MAX_F
 
 let current: CallPolicy | undefined;
 
-/** Runs `fn` (synchronously) under `policy`; nested calls restore the outer one. */
-export function withCallPolicy<T>(policy: CallPolicy, fn: () => T): T {
-  const outer = current;
-  current = policy;
-  try {
-    return fn();
-  } finally {
-    current = outer;
-  }
-}
-
 /**
- * As withCallPolicy, without a closure (the session does it for every request): returns the outer
- * policy, to hand back to leaveCallPolicy() in a `finally`.
+ * Makes `policy` the current one (the session does it around every request, without a closure):
+ * returns the outer policy, to hand back to leaveCallPolicy() in a `finally`.
  */
 export function enterCallPolicy(policy: CallPolicy): CallPolicy | undefined {
   const outer = current;
