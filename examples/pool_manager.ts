@@ -25,7 +25,8 @@ export async function client(name: string, pool: PoolProxy, first: number): Prom
 }
 
 if (isMainModule(import.meta.url)) {
-  await using manager = new SyncManager();
+  // The server runs only the pool modules it is given (poolModules): here, this file.
+  await using manager = new SyncManager({ poolModules: [import.meta.url] });
   await manager.start();
   const pool = await manager.Pool(2, { module: import.meta.url });
 

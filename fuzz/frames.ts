@@ -22,7 +22,8 @@ export type FrameKind =
   | 'malformed' // valid msgpack that is not a valid message
   | 'mutated' // a valid message with bytes flipped, inserted, deleted or cut
   | 'random' // random bytes as a payload
-  | 'framing'; // a bad header: negative, oversized, or the 64-bit escape
+  | 'framing' // a bad header: negative, oversized, or the 64-bit escape
+  | 'amplification'; // a small request for a huge result, or a message that decodes to millions of objects (issue 10)
 
 /** Object ids the fuzzer must never name (the healthy client's), so that its checks stay meaningful. */
 export class ProtectedIds {
@@ -89,8 +90,12 @@ export class FrameFactory {
     return this.rng.chance(0.05) ? this.rng.pick([0, -1, 2 ** 53 - 1, 2 ** 31, this.nextRequestId]) : this.nextRequestId++;
   }
 
-  /** One frame an authenticated connection may send; `fatalShare` of them are expected to kill it. */
-  authenticated(fatalShare: number): FuzzFrame {
+  /**
+   * One frame an authenticated connection may send; `fatalShare` of them are expected to kill it,
+   * `amplifyShare` are amplification attempts (some of them fatal too).
+   */
+  authenticated(fatalShare: number, amplifyShare = 0): FuzzFrame {
+    if (this.rng.chance(amplifyShare)) return this.amplification();
     if (this.rng.chance(fatalShare)) return this.fatal();
     const roll = this.rng.next();
     if (roll < 0.6) return this.frame(this.request(), 'request');
@@ -105,6 +110,41 @@ export class FrameFactory {
     if (roll < 0.7) return { bytes: withHeader(this.malformed()), fatal: true, kind: 'malformed' };
     if (roll < 0.9) return { bytes: withHeader(this.rng.bytes(this.rng.below(200))), fatal: true, kind: 'random' };
     return { bytes: this.badHeader(), fatal: true, kind: 'framing' };
+  }
+
+  /**
+   * What issue 10 found amplified: a few bytes asking for gigabytes (list * n, list *= n, Array of
+   * millions, a long string turned into characters), and messages of megabytes that decode to
+   * millions of objects (empty maps, arrays, Sets, bins, forged references), which close the connection.
+   */
+  amplification(): FuzzFrame {
+    const roll = this.rng.next();
+    const id = this.objectId() ?? '1' + 'f'.repeat(12);
+    if (roll < 0.15) {
+      const items = Array.from({ length: this.rng.between(1, 4) }, () => 'x'.repeat(this.rng.pick([16, 1024, 65536])));
+      return this.frame([0, this.requestId(), null, 'create', ['list', items], null], 'amplification');
+    }
+    if (roll < 0.45) {
+      const count = this.rng.pick([2 ** 10, 2 ** 16, 2 ** 18, 2 ** 20, 2 ** 24, 2 ** 30, 2 ** 31]);
+      return this.frame([0, this.requestId(), id, this.rng.pick(['__mul__', '__rmul__', '__imul__']), [count], null], 'amplification');
+    }
+    if (roll < 0.6) {
+      const text = 'y'.repeat(this.rng.between(2 ** 20 + 1, 3 * 2 ** 20));
+      return this.frame([0, this.requestId(), id, this.rng.pick(['extend', '__iadd__']), [text], null], 'amplification');
+    }
+    if (roll < 0.75) {
+      const args = ['Array', this.rng.pick(['c', 'd', 'u', 'B']), this.rng.pick([2 ** 20, 2 ** 22, 2 ** 30])];
+      return this.frame([0, this.requestId(), null, 'create', args, null], 'amplification');
+    }
+    const item = this.rng.pick([[0x80], [0x90], [0x81, 0xa0, 0x80], [0xd4, 0x04, 0x90], [0xc4, 0x00], [...this.codec.encode(new FakeRef(this.refTo(id)))]]);
+    const count = Math.min(this.rng.between(2 ** 20, 2 ** 22), Math.floor((8 * 2 ** 20) / item.length));
+    const head = Buffer.from(encode([0, this.requestId(), id, 'append']));
+    head[0] = 0x96; // six elements: the args array and kwargs follow
+    const array = Buffer.allocUnsafe(5 + count * item.length);
+    array[0] = 0xdd;
+    array.writeUInt32BE(count, 1);
+    for (let i = 0; i < count; i++) array.set(item, 5 + i * item.length);
+    return { bytes: withHeader(Buffer.concat([head, Buffer.from([0x91]), array, Buffer.from([0xc0])])), fatal: true, kind: 'amplification' };
   }
 
   /** The reply to a marker request is how the fuzzer knows every frame before it was processed. */

@@ -47,6 +47,8 @@ const PREAUTH_SHARE = 0.5;
 const PREAUTH_PARALLEL = 8;
 /** Share of an authenticated connection's frames that break the protocol (and usually end it). */
 const FATAL_SHARE = 0.005;
+/** Share of an authenticated connection's frames that try to amplify (issue 10): up to 8 MiB each. */
+const AMPLIFY_SHARE = 0.001;
 /** Frames an authenticated connection sends before the fuzzer hangs up itself (to cycle connections). */
 const FRAMES_PER_SESSION = 4000;
 const BATCH = 200;
@@ -76,7 +78,7 @@ interface Counts {
 const counts: Counts = {
   frames: 0,
   preauthFrames: 0,
-  byKind: { request: 0, control: 0, 'cancel-ping': 0, malformed: 0, mutated: 0, random: 0, framing: 0 },
+  byKind: { request: 0, control: 0, 'cancel-ping': 0, malformed: 0, mutated: 0, random: 0, framing: 0, amplification: 0 },
   connections: 0,
   preauthConnections: 0,
   closedByServer: 0,
@@ -242,7 +244,7 @@ async function authenticatedRound(rng: Random): Promise<void> {
     if (factory.knownIds.length > 256) factory.knownIds.splice(0, factory.knownIds.length - 256);
     let fatal = false;
     for (let i = 0; i < BATCH && !fatal; i++) {
-      const frame = factory.authenticated(FATAL_SHARE);
+      const frame = factory.authenticated(FATAL_SHARE, AMPLIFY_SHARE);
       fatal = frame.fatal;
       if (!peer.write(frame.bytes)) await peer.drained();
       counts.frames++;

@@ -82,9 +82,10 @@ export class AbortError extends ManagerError {
 }
 
 /**
- * A server limit was reached: too many connections, calls in flight on one connection, or objects
- * created by one client. `limit` names the server option (`maxConnections`, `maxInFlight`,
- * `maxObjectsPerConnection`); the message says what was refused.
+ * A server limit was reached: too many connections, calls in flight on one connection, objects
+ * created by one client, or a result larger than a frame may be. `limit` names the option
+ * (`maxConnections`, `maxInFlight`, `maxObjectsPerConnection`, `maxFrameSize`, or the codec's
+ * `maxMessageSize`); the message says what was refused.
  */
 export class LimitError extends ManagerError {
   override name = 'LimitError';
@@ -94,6 +95,15 @@ export class LimitError extends ManagerError {
     super(message);
     if (limit !== undefined) this.limit = limit;
   }
+}
+
+/**
+ * The server refuses what this connection is not allowed to do: run a pool module it was not
+ * configured with (ServerOptions.poolModules), or use an object reference it was never given
+ * (ServerOptions.strictReferences). The refusal is logged on the server (`mpmanagers:server`).
+ */
+export class PermissionError extends ManagerError {
+  override name = 'PermissionError';
 }
 
 type ErrorClass = new (message?: string) => Error;
@@ -121,4 +131,5 @@ export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['StopIteration', StopIteration],
   ['AbortError', AbortError],
   ['LimitError', LimitError],
+  ['PermissionError', PermissionError],
 ]);

@@ -74,3 +74,4 @@ export {
   type ClientInfo,
   type OwnerId,
 } from './server/description.js';
+export { PermissionError } from './errors.js';

@@ -6,7 +6,7 @@ import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
-import { copyDecodedBinaries, observeObjectDepth, sizeLargeBinariesClosely } from './msgpackInternals.js';
+import { copyDecodedBinaries, encoderBufferSize, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely } from './msgpackInternals.js';
 import { scanMessage } from './scan.js';
 
 /**
@@ -22,8 +22,8 @@ export interface CodecOptions {
   /**
    * Most elements in one array. A Set, and a Map's list of [key, value] pairs, are arrays too.
    * Default 16 Mi (16_777_216): well above what fits in a 64 MiB frame, so that the frame size is
-   * what bounds a list in practice. Memory stays bounded by the message size whatever the limit:
-   * an array must carry as many elements as it declares.
+   * what bounds a list in practice. An array must carry as many elements as it declares, and the
+   * objects a message decodes to are bounded by maxObjects and bytesPerObject.
    */
   maxArrayLength?: number;
   /** Most entries in one map (a plain object). Default 16 Mi (16_777_216), as maxArrayLength. */
@@ -42,6 +42,29 @@ export interface CodecOptions {
    * beyond ~500 the call stack may run out first, which encode() reports as ValueError too.
    */
   maxDepth?: number;
+  /**
+   * Largest message encode() builds, in bytes: a larger one throws LimitError (limit
+   * `maxMessageSize`) as soon as its buffer would grow past this, so nothing larger is ever
+   * allocated. Default: no limit. A server encodes its replies with its maxFrameSize here: a reply
+   * its client could not accept becomes a LimitError reply.
+   */
+  maxMessageSize?: number;
+  /**
+   * Most objects one message may decode to: arrays, maps, bin values and extension values (Map,
+   * Set, reference, error, bigint, Date...; a container extension counts twice, for its payload
+   * array). Each costs tens of bytes of memory for one to three bytes on the wire, so a message
+   * full of empty maps (`0x80`) would otherwise take some 40 times its size in memory and seconds to
+   * build. Checked by the pre-scan, before anything is allocated. Default 1 Mi (1_048_576). Strings
+   * and numbers do not count.
+   */
+  maxObjects?: number;
+  /**
+   * Beyond the first 4096 objects, a message must carry at least this many bytes per object: one of
+   * n bytes may decode to at most min(maxObjects, 4096 + n / bytesPerObject) objects, so that a
+   * small message stays a small amount of work. Default 2 (an empty array is 1 byte, `[1]` 2, an
+   * empty Set 3). 0 = no such ratio (only maxObjects).
+   */
+  bytesPerObject?: number;
 }
 
 export const DEFAULT_CODEC_OPTIONS: Readonly<Required<CodecOptions>> = Object.freeze({
@@ -51,6 +74,9 @@ export const DEFAULT_CODEC_OPTIONS: Readonly<Required<CodecOptions>> = Object.fr
   maxMapLength: 16 * 1024 * 1024,
   maxExtLength: 64 * 1024 * 1024,
   maxDepth: 100,
+  maxMessageSize: Infinity,
+  maxObjects: 1024 * 1024,
+  bytesPerObject: 2,
 });
 
 /** How proxies/references cross the wire; supplied by the server or client that owns the codec. */
@@ -128,6 +154,8 @@ export class Codec {
       if (bytes.length > RETAINED_BUFFER_LIMIT || largeBuffers.lends(bytes.buffer)) this.#encoders = [];
       return bytes;
     } catch (error) {
+      // A message that failed half-way may have grown the buffer (up to maxMessageSize): let it go.
+      if (this.#encoders.some((entry) => encoderBufferSize(entry.encoder) > RETAINED_BUFFER_LIMIT)) this.#encoders = [];
       if (isStackOverflow(error)) {
         throw new ValueError(`cannot encode a value nested this deep: the call stack ran out before maxDepth (${this.#options.maxDepth})`);
       }
@@ -207,6 +235,7 @@ export class Codec {
         level.depth = depth;
       });
       sizeLargeBinariesClosely(encoder);
+      limitEncodedSize(encoder, this.#options.maxMessageSize);
       entry = { encoder, level };
       this.#encoders[index] = entry;
     }
@@ -274,7 +303,8 @@ function codecSettings(options: CodecOptions = {}): Readonly<Required<CodecOptio
     const value = options[key];
     if (value === undefined) continue;
     const minimum = key === 'maxDepth' ? 1 : 0;
-    if (!Number.isInteger(value) || value < minimum) {
+    const unlimited = key === 'maxMessageSize' && value === Infinity;
+    if (!unlimited && (!Number.isInteger(value) || value < minimum)) {
       throw new ValueError(`codec option ${key} must be an integer >= ${minimum}, not ${String(value)}`);
     }
     settings[key] = value;

@@ -14,13 +14,17 @@
 //   A large binary gets a buffer of the right size (plus a margin) from the pool of large buffers
 //   instead, so that a large message can be sent as it is, without a copy, without keeping twice its
 //   size alive while it waits, and without writing to fresh memory (see lib/buffers/).
+// - Encoder#ensureBufferSizeToWrite(size) is where the buffer grows (to twice what is needed):
+//   capping it there refuses a message over a size limit before a buffer larger than the limit exists.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
-import { ManagerError } from '../errors.js';
+import { LimitError, ManagerError } from '../errors.js';
 
 interface EncoderInternals {
   encodeObject(object: unknown, depth: number): void;
   encodeBinary(object: ArrayBufferView): void;
+  ensureBufferSizeToWrite(size: number): void;
+  resizeBuffer(size: number): void;
   pos: number;
   view: DataView;
   bytes: Uint8Array;
@@ -83,12 +87,42 @@ export function sizeLargeBinariesClosely(encoder: Encoder<any>): void {
   };
 }
 
+/**
+ * Makes `encoder` throw LimitError (limit `maxMessageSize`) as soon as the message would take more
+ * than `maxBytes` bytes, and never grow its buffer beyond `maxBytes` (plus a binary's margin).
+ * Call after sizeLargeBinariesClosely, so that the check comes first.
+ */
+export function limitEncodedSize(encoder: Encoder<any>, maxBytes: number): void {
+  if (maxBytes === Infinity) return;
+  const internals = encoder as unknown as EncoderInternals;
+  const tooLarge = (needed: number): LimitError =>
+    new LimitError(`the message would take more than ${maxBytes} bytes (at least ${needed}); nothing larger is built`, 'maxMessageSize');
+  internals.ensureBufferSizeToWrite = (size: number): void => {
+    const needed = internals.pos + size;
+    if (needed > maxBytes) throw tooLarge(needed);
+    if (internals.view.byteLength < needed) internals.resizeBuffer(Math.min(needed * 2, maxBytes));
+  };
+  const encodeBinary = internals.encodeBinary.bind(encoder);
+  internals.encodeBinary = (object: ArrayBufferView): void => {
+    const needed = internals.pos + 5 + object.byteLength;
+    if (needed > maxBytes) throw tooLarge(needed);
+    encodeBinary(object);
+  };
+}
+
+/** The bytes `encoder`'s buffer holds now (it keeps the largest it ever needed). */
+export function encoderBufferSize(encoder: Encoder<any>): number {
+  return (encoder as unknown as EncoderInternals).bytes.byteLength;
+}
+
 function assertInternalsPresent(): void {
   const encoderPrototype = Encoder.prototype as unknown as Partial<EncoderInternals>;
   const decoderPrototype = Decoder.prototype as unknown as Partial<DecoderInternals>;
   if (
     typeof encoderPrototype.encodeObject !== 'function' ||
     typeof encoderPrototype.encodeBinary !== 'function' ||
+    typeof encoderPrototype.ensureBufferSizeToWrite !== 'function' ||
+    typeof encoderPrototype.resizeBuffer !== 'function' ||
     typeof decoderPrototype.decodeBinary !== 'function'
   ) {
     throw new ManagerError(

@@ -15,7 +15,12 @@ export interface ScanLimits {
   readonly maxMapLength: number;
   readonly maxExtLength: number;
   readonly maxDepth: number;
+  readonly maxObjects: number;
+  readonly bytesPerObject: number;
 }
+
+/** Objects any message may decode to, whatever its size (see CodecOptions.bytesPerObject). */
+export const OBJECTS_ALWAYS_ALLOWED = 4096;
 
 /** Throws ProtocolError unless `bytes` holds exactly one well-formed message within `limits`. */
 export function scanMessage(bytes: Uint8Array, limits: ScanLimits): void {
@@ -26,7 +31,16 @@ export function scanMessage(bytes: Uint8Array, limits: ScanLimits): void {
 const CONTAINER = -1;
 const EMPTY = new Uint8Array(0);
 /** Placeholder between scans. */
-const DEFAULT_LIMITS: ScanLimits = { maxStrLength: 0, maxBinLength: 0, maxArrayLength: 0, maxMapLength: 0, maxExtLength: 0, maxDepth: 0 };
+const DEFAULT_LIMITS: ScanLimits = {
+  maxStrLength: 0,
+  maxBinLength: 0,
+  maxArrayLength: 0,
+  maxMapLength: 0,
+  maxExtLength: 0,
+  maxDepth: 0,
+  maxObjects: 0,
+  bytesPerObject: 0,
+};
 
 /**
  * One scanner serves every scan (a scan runs to the end or throws, and never re-enters itself):
@@ -42,6 +56,8 @@ class MessageScanner {
   private depth = 0;
   /** Values still to read in the innermost open array, map or extension payload. */
   private pending = 1;
+  /** Objects (arrays, maps, bins, extensions) this message may still decode to. */
+  private objectsLeft = 0;
   /** Per open array or map: [parent's pending, CONTAINER]; per open payload: [pending, enclosing end]. */
   private readonly saved: number[] = [];
 
@@ -53,6 +69,8 @@ class MessageScanner {
     this.depth = 0;
     this.pending = 1;
     this.saved.length = 0;
+    const proportional = limits.bytesPerObject > 0 ? OBJECTS_ALWAYS_ALLOWED + Math.floor(bytes.length / limits.bytesPerObject) : Infinity;
+    this.objectsLeft = Math.min(limits.maxObjects, proportional);
     try {
       for (;;) {
         if (this.pending === 0) {
@@ -103,6 +121,7 @@ class MessageScanner {
       case 0xc4:
       case 0xc5:
       case 0xc6:
+        this.countObject();
         return this.skipBody(this.readUint(1 << (head - 0xc4)), this.limits.maxBinLength, 'bin');
       case 0xc7:
       case 0xc8:
@@ -147,6 +166,7 @@ class MessageScanner {
   private openContainer(size: number, valuesPerEntry: number, maxSize: number, what: string): void {
     if (size > maxSize) throw new ProtocolError(`${what} of ${size} entries exceeds the limit of ${maxSize}`);
     this.checkDepth();
+    this.countObject();
     const values = size * valuesPerEntry;
     if (values === 0) {
       this.pending--;
@@ -166,6 +186,7 @@ class MessageScanner {
     const type = (this.bytes[this.requireBytes(1)] << 24) >> 24; // an int8
     const kind = extensionPayloadKind(type);
     if (kind === undefined) throw new ProtocolError(`unknown extension type ${type} at ${this.pos - 1}`);
+    this.countObject();
     if (kind === 'opaque') return this.skipScalar(length);
     // A container extension: its payload is one array, which stands for the extension itself.
     this.checkDepth();
@@ -188,6 +209,15 @@ class MessageScanner {
   private skipScalar(length: number): void {
     this.requireBytes(length);
     this.pending--;
+  }
+
+  private countObject(): void {
+    if (--this.objectsLeft >= 0) return;
+    const { maxObjects, bytesPerObject } = this.limits;
+    throw new ProtocolError(
+      `a message of ${this.bytes.length} bytes decodes to more objects than allowed: ` +
+        `at most ${maxObjects} (maxObjects), and ${OBJECTS_ALWAYS_ALLOWED} plus one per ${bytesPerObject} bytes (bytesPerObject)`,
+    );
   }
 
   private checkDepth(): void {

@@ -68,6 +68,13 @@ export interface ManagerOptions extends LimitOptions, HeartbeatOptions {
   module?: ModuleName;
   /** The export of `module` that is this manager class. Default: the class's name. */
   export?: string;
+  /**
+   * Server side (getServer, start): the modules `Pool` may run, as paths or file URL strings
+   * (ServerOptions.poolModules). Default none: any Pool is refused with PermissionError.
+   */
+  poolModules?: string[];
+  /** Server side (getServer, start): see ServerOptions.strictReferences. Default false. */
+  strictReferences?: boolean;
 }
 
 type State = 'initial' | 'connected' | 'closed';
@@ -146,6 +153,8 @@ export class BaseManager implements RefAdapter {
       heartbeatInterval: this.options.heartbeatInterval,
       heartbeatTimeout: this.options.heartbeatTimeout,
       tls: this.options.serverTls,
+      poolModules: this.options.poolModules,
+      strictReferences: this.options.strictReferences,
     });
   }
 

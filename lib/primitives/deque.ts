@@ -18,6 +18,11 @@ export class Deque<T> {
     else this.#items.unshift(item);
   }
 
+  /** The head, left in place; the caller checks `length` first. */
+  peekFront(): T {
+    return this.#items[this.#head] as T;
+  }
+
   /** Removes and returns the head; the caller checks `length` first. */
   shift(): T {
     const item = this.#items[this.#head] as T;

@@ -10,6 +10,11 @@ export interface WaitOptions {
   /** Who is calling, for ownership (RLock, Condition, held-unit tracking). Default: DEFAULT_OWNER,
    *  one shared identity for all in-process callers (Node has one thread). Compared with ===. */
   owner?: unknown;
+  /** Queue.get only: asked with the item just before this waiter would be handed it. false passes
+   *  the waiter over (it keeps waiting, in its place) and the item goes to the next waiter that
+   *  accepts it, or stays in the queue; call Queue.redeliver() once it would accept again. The
+   *  server uses it to hand nothing to a client that does not read its replies. Default: accepts all. */
+  accepts?: (item: unknown) => boolean;
 }
 
 /** The owner of every call that names none: all in-process callers share it. */

@@ -11,7 +11,8 @@ export class Queue<T> {
   /** Capacity; 0 or less means unbounded (Python's maxsize). Default 0. */
   readonly maxsize: number;
   readonly #items = new Deque<T>();
-  readonly #getters = new WaiterList<undefined, T>();
+  /** Each getter holds its `accepts` (WaitOptions), if any. */
+  readonly #getters = new WaiterList<((item: unknown) => boolean) | undefined, T>();
   /** Putters wait only while the queue is full; each holds the item it wants to put. */
   readonly #putters = new WaiterList<T, void>();
   readonly #joiners = new WaiterList<undefined, void>();
@@ -52,7 +53,7 @@ export class Queue<T> {
     if (this.#items.length > 0) return this.#take();
     if (seconds === 0) throw new Empty();
     return this.#getters.add({
-      data: undefined,
+      data: options?.accepts,
       timeout: seconds,
       signal: options?.signal,
       onTimeout: () => {
@@ -77,9 +78,21 @@ export class Queue<T> {
    * be delivered. A waiting getter receives it at once.
    */
   unget(item: T): void {
-    const getter = this.#getters.takeOldest();
+    const getter = this.#takeGetterFor(item);
     if (getter) getter.resolve(item);
     else this.#items.unshift(item);
+  }
+
+  /**
+   * Hands queued items to the waiting getters that now accept them (see WaitOptions.accepts), oldest
+   * first. Without `accepts`, an item never waits while a getter does, and this does nothing.
+   */
+  redeliver(): void {
+    while (this.#items.length > 0 && this.#getters.size > 0) {
+      const getter = this.#takeGetterFor(this.#items.peekFront());
+      if (getter === undefined) return;
+      getter.resolve(this.#take());
+    }
   }
 
   qsize(): number {
@@ -128,9 +141,13 @@ export class Queue<T> {
     for (;;) yield await this.get();
   }
 
+  #takeGetterFor(item: T) {
+    return this.#getters.takeOldestWhere((accepts) => accepts === undefined || accepts(item));
+  }
+
   #add(item: T): void {
     this.#unfinishedTasks += 1;
-    const getter = this.#getters.takeOldest();
+    const getter = this.#takeGetterFor(item);
     if (getter) getter.resolve(item);
     else this.#items.push(item);
   }

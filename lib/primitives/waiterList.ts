@@ -86,6 +86,16 @@ export class WaiterList<TData, TResult> {
     return undefined;
   }
 
+  /** Removes the oldest waiter whose data passes `accept` (asked in order, until one does). */
+  takeOldestWhere(accept: (data: TData) => boolean): PendingWait<TData, TResult> | undefined {
+    for (const waiter of this.#waiters) {
+      if (!accept(waiter.data)) continue;
+      this.#remove(waiter);
+      return waiter;
+    }
+    return undefined;
+  }
+
   /** Removes every waiter, oldest first, for the caller to settle. */
   takeAll(): PendingWait<TData, TResult>[] {
     const taken = [...this.#waiters];

@@ -2,18 +2,32 @@
 // *_async methods return an AsyncResultHost, served as a new shared 'AsyncResult'; imap and
 // imap_unordered an IMapIteratorHost, served as a new shared 'IMapIterator'. Freeing the shared pool (its
 // last proxy released, or the server shutting down) terminates it.
+import createDebug from 'debug';
 import { takesCallContext, type CallContext } from '../server/callContext.js';
-import { StopIteration } from '../errors.js';
+import { callPolicy } from '../server/callPolicy.js';
+import { PermissionError, StopIteration, TypeError as PyTypeError } from '../errors.js';
 import { Pool, type PoolOptions } from './pool.js';
+import { moduleUrl } from './modules.js';
 import type { AsyncResult } from './asyncResult.js';
 import type { IMapIterator } from './imapIterator.js';
+
+const log = createDebug('mpmanagers:server');
 
 export class PoolHost {
   constructor(readonly pool: Pool) {}
 
-  /** The SyncManager callable: `Pool(processes?, options)`. */
+  /**
+   * The SyncManager callable: `Pool(processes?, options)`. Runs only a module the server was
+   * configured with (ServerOptions.poolModules); any other is refused with PermissionError.
+   */
   static create(this: void, processes: number | null | undefined, options: PoolOptions): PoolHost {
-    return new PoolHost(new Pool(processes, options));
+    if (typeof options !== 'object' || options === null) throw new PyTypeError('Pool(n, { module }) needs the module of its functions');
+    const url = moduleUrl(options.module);
+    if (!callPolicy().poolModules.has(url)) {
+      log('refused a Pool of module %s: not in the server\'s poolModules', url);
+      throw new PermissionError(`this server does not run pool module '${url}': it is not in its poolModules option`);
+    }
+    return new PoolHost(new Pool(processes, { ...options, module: url }));
   }
 
   apply(fn: string, args: unknown[] = []): Promise<unknown> {

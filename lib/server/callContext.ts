@@ -8,6 +8,15 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** True once the calling connection has closed (a result can no longer be delivered). */
   readonly callerGone: boolean;
+  /**
+   * Whether the caller may be handed a result of about `bytes` now: false while the replies it has
+   * not read, plus those promised to it, are over the server's backlog limit. true reserves the
+   * bytes until releaseReply(bytes), called once the result is on its way (or given back).
+   */
+  reserveReply(bytes: number): boolean;
+  releaseReply(bytes: number): void;
+  /** Calls `listener` once (soon after) the caller may be handed results again. */
+  whenReceivable(listener: () => void): void;
 }
 
 /** A target class with this static flag set receives the CallContext as its methods' first argument. */

@@ -19,15 +19,16 @@ export function runControl(
       return server.create(session, typeid, rest, kwargs);
     }
     case 'incref':
-      server.table.incref(session, idArg(args));
+      server.table.incref(session, session.requireReference(idArg(args)));
       return null;
     case 'decref':
       server.table.decref(session, idArg(args));
       return null;
     case 'get_methods':
-      return server.table.get(idArg(args)).exposedList;
+      return server.table.get(session.requireReference(idArg(args))).exposedList;
     case 'debug_info':
-      return server.table.debugInfo();
+      // Under strictReferences, the ids and contents of other connections' objects are not shown.
+      return server.table.debugInfo(server.strictReferences ? session : undefined);
     case 'number_of_objects':
       return server.table.numberOfObjects();
     case 'describe':

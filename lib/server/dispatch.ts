@@ -5,6 +5,7 @@ import { AttributeError } from '../errors.js';
 import type { ObjectEntry } from './objectTable.js';
 import type { CallContext } from './callContext.js';
 import { getValueOf, pyRepr } from './adapters/index.js';
+import { checkResultBytes, estimateEncodedBytes, maxResultBytes } from './adapters/resultSize.js';
 
 const NEVER_CALLABLE = new Set(['constructor', '__proto__', 'prototype']);
 
@@ -60,6 +61,8 @@ export function lookupMethod(target: any, name: string): ((...a: unknown[]) => u
 }
 
 function reprOf(entry: ObjectEntry): string {
+  // A list or dict built up over many calls could have a repr of gigabytes: refuse it before building it.
+  checkResultBytes(estimateEncodedBytes(entry.referent, maxResultBytes()), `the repr of this ${entry.typeid}`);
   const own = lookupMethod(entry.target, '__repr__') ?? lookupMethod(entry.referent, '__repr__');
   if (own !== undefined) return String(own.call(entry.target));
   return pyRepr(entry.referent);

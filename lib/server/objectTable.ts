@@ -3,7 +3,10 @@
 // References are counted per owner (one owner per client connection), so a connection that goes
 // away takes exactly its own references with it (CPython leaks them). ServerRefs stored inside other
 // shared objects hold "internal" references that keep an object alive while it is held. Ids are
-// never reused, so a stale proxy can never reach a different object.
+// random 53-bit numbers in lowercase hex (CPython's ids are hex too): not guessable from one's own,
+// and unique among live objects. One freed id could only come back with probability ~2^-53 per new
+// object, so a stale proxy does not reach a different object.
+import { randomFillSync } from 'node:crypto';
 import createDebug from 'debug';
 import { KeyError } from '../errors.js';
 import { Token, type ProxyKind, type WireRef } from '../protocol.js';
@@ -55,7 +58,6 @@ export class ObjectTable implements RefHolder, CycleHost {
   private readonly refsByOwner = new Map<object, Map<string, number>>();
   /** Object referents already shared → their id, so a singleton callable yields one id (as CPython). */
   private readonly idsByReferent = new Map<object, string>();
-  private nextId = 1;
   private readonly gcBackstop = new FinalizationRegistry<string>((id) => this.dropInternal(id));
   /** Frees objects that only keep each other alive once no client holds them. */
   readonly cycles = new CycleCollector(this);
@@ -70,7 +72,7 @@ export class ObjectTable implements RefHolder, CycleHost {
     const key = typeof spec.referent === 'object' && spec.referent !== null ? spec.referent : undefined;
     const existing = key !== undefined ? this.idsByReferent.get(key) : undefined;
     if (existing !== undefined) return this.entries.get(existing)!;
-    const id = (this.nextId++).toString(16);
+    const id = this.newId();
     const entry: ObjectEntry = {
       id,
       typeid: spec.typeid,
@@ -91,6 +93,14 @@ export class ObjectTable implements RefHolder, CycleHost {
     return entry;
   }
 
+  /** A random id no live object has. */
+  private newId(): string {
+    for (;;) {
+      const id = randomIdBits().toString(16);
+      if (!this.entries.has(id)) return id;
+    }
+  }
+
   get(id: string): ObjectEntry {
     const entry = this.entries.get(id);
     if (entry === undefined) throw new KeyError(`no shared object with id '${id}' (freed or never created)`);
@@ -107,6 +117,11 @@ export class ObjectTable implements RefHolder, CycleHost {
     if (refs === undefined) this.refsByOwner.set(owner, (refs = new Map()));
     refs.set(id, (refs.get(id) ?? 0) + 1);
     entry.externalRefs++;
+  }
+
+  /** True while `owner` holds at least one reference to object `id`. */
+  holds(owner: object, id: string): boolean {
+    return (this.refsByOwner.get(owner)?.get(id) ?? 0) > 0;
   }
 
   decref(owner: object, id: string): void {
@@ -174,9 +189,11 @@ export class ObjectTable implements RefHolder, CycleHost {
     return this.refsByOwner;
   }
 
-  debugInfo(): string {
+  /** CPython's debug_info; only the objects `owner` holds a reference to, if given. */
+  debugInfo(owner?: object): string {
     const lines: string[] = [];
     for (const e of this.entries.values()) {
+      if (owner !== undefined && !this.holds(owner, e.id)) continue;
       lines.push(`  ${e.id}:       refcount=${e.externalRefs} internal=${e.internalRefs} typeid=${e.typeid}`);
       lines.push(`    ${describe(e.referent).slice(0, 75)}`);
     }
@@ -227,6 +244,21 @@ export class ObjectTable implements RefHolder, CycleHost {
     releaseNestedRefs(entry.referent);
     disposeReferent(entry);
   }
+}
+
+/** Random words made a batch at a time (one call to the CSPRNG per 256 ids). */
+const idWords = new Uint32Array(512);
+let idWordsUsed = idWords.length;
+
+/** A random integer in [1, 2^53): safe as a JS number, and never 0. */
+function randomIdBits(): number {
+  if (idWordsUsed === idWords.length) {
+    randomFillSync(idWords);
+    idWordsUsed = 0;
+  }
+  const high = idWords[idWordsUsed++] & 0x1fffff;
+  const low = idWords[idWordsUsed++];
+  return high * 2 ** 32 + low || 1;
 }
 
 /** A freed container lets go of the nested proxies it held, now rather than at the next GC. */

@@ -19,6 +19,8 @@ import { describeServer } from './describe.js';
 import type { DescribeOptions, ServerDescription } from './description.js';
 import { DEFAULT_MAX_FRAME_SIZE } from '../connection/framing.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT } from '../connection/options.js';
+import type { CallPolicy } from './callPolicy.js';
+import { moduleUrl } from '../process/modules.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -32,7 +34,10 @@ export interface ServerOptions extends LimitOptions, HeartbeatOptions {
   handshakeTimeout?: number;
   /** Largest frame accepted after authentication, in bytes. Default 64 MiB. */
   maxFrameSize?: number;
-  /** msgpack decode limits (see CodecOptions for the defaults). */
+  /**
+   * msgpack decode limits (see CodecOptions for the defaults). Replies are encoded with
+   * `maxMessageSize` = maxFrameSize unless set here: a larger reply is answered with LimitError.
+   */
   codec?: CodecOptions;
   /**
    * Release the locks, RLocks and semaphore units a client holds when its connection closes, so a
@@ -46,6 +51,21 @@ export interface ServerOptions extends LimitOptions, HeartbeatOptions {
    * ca, requestCert: true). The HMAC handshake still runs inside TLS. Default: no TLS.
    */
   tls?: ListenOptions['tls'];
+  /**
+   * The modules `manager.Pool` may run in this server's worker processes: paths (resolved against
+   * the server's cwd) or file URL strings. A client naming any other module is refused with
+   * PermissionError, and the refusal is logged. Default none: Pool runs nothing. Without this, any
+   * holder of the key could make the server import any file it can read.
+   */
+  poolModules?: readonly string[];
+  /**
+   * A connection may only call, incref or pass as an argument the objects it holds a reference to:
+   * those it created, was sent in a reply, or took a reference to (while it held one). Any other id
+   * is refused with PermissionError (logged), so ids cannot be guessed or borrowed from another
+   * client. A proxy handed to another process out of band (a Process argument) then works there only
+   * if it reaches that process's connection through the server (a queue, a dict, a reply). Default false.
+   */
+  strictReferences?: boolean;
 }
 
 export class Server implements SessionHost {
@@ -64,6 +84,12 @@ export class Server implements SessionHost {
   private readonly quotas = new WeakMap<ServerSession, CreationQuota>();
   /** Counters for `describe` (client ids, closed connections' totals, calls/s samples). */
   readonly stats = new ServerStats(this.sessions);
+  /** What every call may do (the largest result, the pool modules). */
+  readonly policy: CallPolicy;
+  /** The codec options of every session: ServerOptions.codec, replies capped at maxFrameSize. */
+  private readonly codecOptions: CodecOptions;
+  /** ServerOptions.strictReferences. */
+  readonly strictReferences: boolean;
 
   /** Throws ValueError for an invalid limit or heartbeat option. */
   constructor(
@@ -72,8 +98,15 @@ export class Server implements SessionHost {
   ) {
     this.table = new ObjectTable(() => this.address);
     this.releaseOnDisconnect = options.releaseOnDisconnect ?? true;
+    this.strictReferences = options.strictReferences ?? false;
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.codecOptions = { ...options.codec, maxMessageSize: options.codec?.maxMessageSize ?? maxFrameSize };
     this.limits = limitSettings(options);
     this.heartbeatSettings = heartbeatSettings(options);
+    this.policy = Object.freeze({
+      maxResultBytes: maxFrameSize,
+      poolModules: new Set((options.poolModules ?? []).map((module) => moduleUrl(module))),
+    });
     const idleMs = this.limits.idleTimeoutMs;
     if (idleMs !== null) this.idleSweeper = new IdleSweeper(idleMs, (session) => this.closeIdle(session, idleMs / 1000));
   }
@@ -101,7 +134,7 @@ export class Server implements SessionHost {
         const reason = `the server already has ${this.sessions.size} client connections (its maxConnections limit)`;
         return refuseConnection(connection, new LimitError(reason, 'maxConnections'));
       }
-      const session = new ServerSession(this, connection, this.options.codec);
+      const session = new ServerSession(this, connection, this.codecOptions);
       this.sessions.add(session);
       this.stats.sessionOpened(session);
       this.watch(session);

@@ -4,7 +4,7 @@
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
 import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
-import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, TypeError as PyTypeError } from '../errors.js';
+import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, PermissionError, TypeError as PyTypeError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import { ServerRef } from './serverRef.js';
 import { OwnedRef } from './ownedRef.js';
@@ -12,6 +12,8 @@ import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
+import { noteMessageSize } from '../buffers/memoryRelease.js';
+import { enterCallPolicy, leaveCallPolicy, type CallPolicy } from './callPolicy.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -26,6 +28,10 @@ export interface SessionHost {
   sessionClosed(session: ServerSession, touched: ReadonlySet<ObjectEntry>): void;
   /** Most unanswered calls per connection (ServerOptions.maxInFlight); Infinity = no limit. */
   readonly maxInFlight: number;
+  /** ServerOptions.strictReferences: only objects a connection holds a reference to are reachable. */
+  readonly strictReferences: boolean;
+  /** What each call may do: set around every dispatch (see callPolicy.ts). */
+  readonly policy: CallPolicy;
 }
 
 export class ServerSession {
@@ -37,6 +43,13 @@ export class ServerSession {
   private readonly shared: SharedSessionCodec;
   private readonly maxInFlight: number;
   closed = false;
+  /** Reply bytes promised to waiting calls (handed a queue item) but not yet written. */
+  private reservedReplyBytes = 0;
+  /** Called once this connection may be handed results again (see reserveReply). Made on first use. */
+  private receivableListeners: Set<() => void> | undefined;
+  private drainWatched = false;
+  /** Under strictReferences: the id of a reference in the message being decoded that this connection does not hold. */
+  private forgedRef: string | undefined;
   /** Requests received so far (the idle sweep watches it). */
   requestsReceived = 0;
   /** Calls received whose reply is not yet sent (only asynchronous ones ever wait). */
@@ -62,6 +75,57 @@ export class ServerSession {
 
   get label(): string {
     return this.connection.remoteLabel;
+  }
+
+  /**
+   * Whether a waiting call of this connection may be handed a result of `bytes` now: false while its
+   * unread replies plus those already promised reach REPLY_BACKLOG_LIMIT, so that it holds at most
+   * the limit plus one result. A closed connection accepts (its call then gives the result back).
+   * true reserves `bytes` until releaseReply().
+   */
+  reserveReply(bytes: number): boolean {
+    const outstanding = this.connection.bufferedBytes + this.reservedReplyBytes;
+    if (!this.callerGone && outstanding >= REPLY_BACKLOG_LIMIT) return false;
+    this.reservedReplyBytes += bytes;
+    return true;
+  }
+
+  releaseReply(bytes: number): void {
+    this.reservedReplyBytes -= bytes;
+    // After the reply has been written (it is sent a few microtasks later), see if more may come.
+    if (this.receivableListeners !== undefined && this.receivableListeners.size > 0) setImmediate(() => this.notifyIfReceivable());
+  }
+
+  whenReceivable(listener: () => void): void {
+    (this.receivableListeners ??= new Set()).add(listener);
+    if (this.connection.bufferedBytes >= REPLY_BACKLOG_LIMIT) this.watchDrain();
+  }
+
+  private watchDrain(): void {
+    if (this.drainWatched) return;
+    this.drainWatched = true;
+    this.connection.socket.once('drain', () => {
+      this.drainWatched = false;
+      this.notifyIfReceivable();
+    });
+  }
+
+  private notifyIfReceivable(): void {
+    const listeners = this.receivableListeners;
+    if (listeners === undefined || listeners.size === 0 || this.callerGone) return;
+    if (this.connection.bufferedBytes + this.reservedReplyBytes >= REPLY_BACKLOG_LIMIT) {
+      if (this.connection.bufferedBytes >= REPLY_BACKLOG_LIMIT) this.watchDrain();
+      return; // the reservations still outstanding call again once released
+    }
+    const now = [...listeners];
+    listeners.clear();
+    for (const listener of now) {
+      try {
+        listener();
+      } catch (err) {
+        log('%s: handing over waiting results failed: %O', this.label, err);
+      }
+    }
   }
 
   /** Cancels every waiting call (the caller is gone or the server is stopping). */
@@ -109,13 +173,16 @@ export class ServerSession {
   /** Each frame the client sends (Connection.attach). */
   handleFrame(payload: Buffer, owned = true): void {
     this.bytesIn += payload.length;
+    noteMessageSize(payload.length);
     let message: unknown;
+    this.forgedRef = undefined;
     try {
       message = this.decode(payload, owned);
     } catch (err) {
       return this.protocolViolation(err instanceof ProtocolError ? err : new ProtocolError(String(err)));
     }
     if (!Array.isArray(message)) return this.protocolViolation(new ProtocolError('a message must be an array'));
+    if (this.forgedRef !== undefined) return this.refuseForged(message, this.forgedRef);
     switch (message[0]) {
       case MessageType.Request:
         return this.onRequest(message);
@@ -150,16 +217,19 @@ export class ServerSession {
     if (this.inFlight >= this.maxInFlight) return this.replyError(id, this.overInFlightLimit());
     let result: unknown;
     let entry: ObjectEntry | undefined;
+    const outerPolicy = enterCallPolicy(this.host.policy);
     try {
       if (objectId === null) {
         result = this.host.control(this, method, args, kwargs as Record<string, unknown> | null);
       } else {
-        entry = this.host.table.get(objectId);
+        entry = this.host.table.get(this.host.strictReferences ? this.requireReference(objectId) : objectId);
         const context = entry.takesContext ? this.contextFor(id, entry) : undefined;
         result = dispatch(entry, method, args, kwargs as Record<string, unknown> | null, context);
       }
     } catch (err) {
       return this.replyError(id, err);
+    } finally {
+      leaveCallPolicy(outerPolicy);
     }
     const typeid = entry?.methodToTypeid?.[method];
     if (result instanceof Promise) {
@@ -176,6 +246,31 @@ export class ServerSession {
       );
     } else {
       this.replyValue(id, typeid === undefined ? result : this.adoptOrError(typeid, result, id));
+    }
+  }
+
+  /**
+   * Returns `id` if this connection may use it: always, unless strictReferences is on; then only
+   * while it holds a reference to it. Throws PermissionError otherwise.
+   */
+  requireReference(id: string): string {
+    if (!this.host.strictReferences || this.host.table.holds(this, id)) return id;
+    log('%s: refused object id %s, which this connection holds no reference to (strictReferences)', this.label, id);
+    throw new PermissionError(`this connection holds no reference to object '${id}' (the server's strictReferences option)`);
+  }
+
+  /** A message carried a reference this connection does not hold: its request is refused. */
+  private refuseForged(message: unknown[], id: string): void {
+    this.forgedRef = undefined;
+    const requestId = message[1];
+    if (message[0] !== MessageType.Request || !Number.isSafeInteger(requestId)) {
+      return this.protocolViolation(new ProtocolError(`a message carried object '${id}', which this connection holds no reference to`));
+    }
+    this.requestsReceived++;
+    try {
+      this.requireReference(id);
+    } catch (err) {
+      this.replyError(requestId as number, err);
     }
   }
 
@@ -202,6 +297,10 @@ export class ServerSession {
       bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Return, value]);
     } catch (err) {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
+      if (err instanceof LimitError) {
+        // Larger than the client may accept: refused, not sent (and its buffer was not built).
+        return this.replyError(requestId, new LimitError(`the reply ${err.message} (the server's maxFrameSize)`, 'maxFrameSize'));
+      }
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
     }
     this.write(bytes);
@@ -216,7 +315,11 @@ export class ServerSession {
       bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, error]);
     } catch (encodeErr) {
       log('%s: cannot encode an error reply: %O', this.label, encodeErr);
-      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(`${error.name}: ${error.message}`)]);
+      // Its fields could not be encoded, or it is too large (a message quoting a huge value): cut it.
+      const text = `${String(error.name)}: ${String(error.message)}`;
+      const half = ERROR_TEXT_MAX / 2;
+      const short = text.length > ERROR_TEXT_MAX ? `${text.slice(0, half)} [${text.length - 2 * half} characters cut] ${text.slice(-half)}` : text;
+      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Error, new ManagerError(short)]);
     }
     this.write(bytes);
   }
@@ -232,6 +335,7 @@ export class ServerSession {
    */
   private write(bytes: Uint8Array): void {
     this.bytesOut += bytes.length;
+    noteMessageSize(bytes.length);
     this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
     if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
       log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);
@@ -290,11 +394,18 @@ export class ServerSession {
   fromWire(ref: WireRef): unknown {
     // The client marks references to other servers' objects as foreign; the rest are ours.
     if (ref.foreign) return new Token(ref.typeid, ref.address, ref.id);
+    if (this.host.strictReferences && !this.host.table.holds(this, ref.id)) {
+      // Refused once the whole message is decoded (refuseForged); until then a Token holds nothing.
+      this.forgedRef ??= ref.id;
+      return new Token(ref.typeid, undefined, ref.id);
+    }
     return this.host.table.makeServerRef(ref.typeid, ref.id);
   }
 }
 
 const NOT_SENT = Symbol('not sent');
+/** The most characters of an error's name and message sent when the error itself cannot be encoded. */
+const ERROR_TEXT_MAX = 64 * 1024;
 /** What a session that never called an ownership-tracking method hands sessionClosed. */
 const NOTHING_TOUCHED: ReadonlySet<ObjectEntry> = new Set();
 
@@ -353,5 +464,17 @@ class SessionCallContext implements CallContext {
 
   get callerGone(): boolean {
     return this.session.callerGone;
+  }
+
+  reserveReply(bytes: number): boolean {
+    return this.session.reserveReply(bytes);
+  }
+
+  releaseReply(bytes: number): void {
+    this.session.releaseReply(bytes);
+  }
+
+  whenReceivable(listener: () => void): void {
+    this.session.whenReceivable(listener);
   }
 }

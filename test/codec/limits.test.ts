@@ -28,6 +28,9 @@ describe('codec: limits and malformed input', () => {
       maxMapLength: 16 * 1024 * 1024,
       maxExtLength: 64 * 1024 * 1024,
       maxDepth: 100,
+      maxMessageSize: Infinity,
+      maxObjects: 1024 * 1024,
+      bytesPerObject: 2,
     });
   });
 

@@ -136,7 +136,8 @@ export function startManagerAround(use: (manager: SyncManager) => void): void {
   const children = trackChildProcesses();
   let manager: SyncManager;
   before(async () => {
-    manager = new SyncManager();
+    // The pool suites run their fixture module through manager.Pool: the server must allow it.
+    manager = new SyncManager({ poolModules: [fixture('poolFunctions')] });
     await manager.start();
     use(manager);
   });

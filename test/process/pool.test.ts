@@ -95,7 +95,7 @@ for (const [title, hosted] of variants) {
       if (hosted === undefined) {
         makePool = async (processes, options = {}) => local(new Pool(processes, { ...options, module: poolFunctions }));
       } else {
-        manager = new SyncManager();
+        manager = new SyncManager({ poolModules: [poolFunctions] });
         await manager.start();
         makePool = hosted(manager);
       }

@@ -123,7 +123,7 @@ describe('SyncManager types used from a child Process (CPython TestSyncManagerTy
   const running = new Map<Case, { obj: BaseProxy; child: Process }>();
 
   before(async () => {
-    manager = new SyncManager();
+    manager = new SyncManager({ poolModules: [fixture('poolFunctions')] });
     keepsHeld = new SyncManager({ releaseOnDisconnect: false });
     await Promise.all([manager.start(), keepsHeld.start()]);
     const prepared: [Case, BaseProxy][] = [];

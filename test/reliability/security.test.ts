@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { BaseManager, SyncManager, ManagerError, type ListProxy } from '../../lib/index.js';
+import { BaseManager, SyncManager, ManagerError, PermissionError, type ListProxy } from '../../lib/index.js';
 import { serve, type Served } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw.js';
 import { Child, killAll, rejectionOf } from './helpers.js';
@@ -60,14 +60,32 @@ describe('reliability: security claims', function () {
     }
   });
 
-  it('the authkey is a code-execution credential: a client makes a SyncManager server run a module export', async () => {
+  it('Pool runs no module the server was not given: PermissionError by default', async () => {
     const server = new Child('server.ts', {}, { MPM_TEST_SERVER_SECRET: 'only-the-server-knows' });
     children.push(server);
     const manager = new SyncManager({ address: await server.line('listening'), authkey: 'test-key' });
     await manager.connect();
     try {
       const module = fileURLToPath(new URL('./fixtures/serverSide.ts', import.meta.url));
-      const pool = (await manager.Pool(1, { module }));
+      for (const named of [module, new URL('./fixtures/serverSide.ts', import.meta.url).href, 'node_modules/tsx/dist/cli.mjs']) {
+        const error = await rejectionOf(manager.Pool(1, { module: named }));
+        expect(error).to.be.instanceOf(PermissionError);
+        expect(error.message).to.match(/poolModules/);
+      }
+      expect(await manager._numberOfObjects()).to.equal(0);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('the authkey is a code-execution credential for the poolModules: a client makes the server run their exports', async () => {
+    const module = fileURLToPath(new URL('./fixtures/serverSide.ts', import.meta.url));
+    const server = new Child('server.ts', { options: { poolModules: [module] } }, { MPM_TEST_SERVER_SECRET: 'only-the-server-knows' });
+    children.push(server);
+    const manager = new SyncManager({ address: await server.line('listening'), authkey: 'test-key' });
+    await manager.connect();
+    try {
+      const pool = await manager.Pool(1, { module: new URL('./fixtures/serverSide.ts', import.meta.url).href });
       const ran = await pool.apply<{ pid: number; value: string }>('whereAmI', ['MPM_TEST_SERVER_SECRET']);
       expect(ran).to.deep.equal({ pid: server.pid, value: 'only-the-server-knows' });
       await pool.terminate();

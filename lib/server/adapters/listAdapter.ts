@@ -2,9 +2,10 @@
 // reads and modifies `referent` itself. Method names are Python's, as they travel on the wire.
 import { Slice } from '../../codec/slice.js';
 import { IndexError, RangeError, TypeError, ValueError } from '../../errors.js';
-import { asPyInteger, isPlainObject, pyEquals, pyList, pyListOrUndefined, pyRepr, pyTypeName } from './pyValues.js';
+import { asPyInteger, isPlainObject, MAX_ITEMS_PER_CALL, pyEquals, pyList, pyListOrUndefined, pyRepr, pyTypeName } from './pyValues.js';
 import { pySorted } from './pySort.js';
 import { assignSlice, deleteSlice, itemPosition, replaceRange, resolveSlice, sliceItems } from './sequenceIndexing.js';
+import { checkRepeatedSize } from './resultSize.js';
 
 /** CPython's BaseListProxy exposed names, plus `clear` and `copy` (added upstream after 3.13). */
 export const LIST_EXPOSED: readonly string[] = Object.freeze([
@@ -41,13 +42,6 @@ export interface SortKeywords {
 
 // JS arrays cannot be longer than this; Python says OverflowError for a repeat count that does not fit.
 const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
-/**
- * The most items one call may create from a few bytes of message (`list * n`, `Array(typecode, n)`).
- * Python raises MemoryError when memory runs out, but running out of memory kills a Node process,
- * and building millions of items holds up every other client: one small request must cost neither.
- * Larger lists and arrays can still be sent item by item, or built up over several calls.
- */
-export const MAX_ITEMS_PER_CALL = 1024 * 1024;
 
 export class ListAdapter {
   constructor(readonly referent: unknown[]) {}
@@ -229,6 +223,8 @@ function repeated(items: readonly unknown[], count: number): unknown[] {
   if (items.length * count > MAX_ITEMS_PER_CALL) {
     throw new RangeError(`the result would hold ${items.length * count} items, more than the ${MAX_ITEMS_PER_CALL} one call may create`);
   }
+  // A million copies of a 1 KiB string is only a million pointers here, but a 1 GiB reply.
+  checkRepeatedSize(items, count, `a list of ${count} copies of ${items.length} item(s)`);
   const result = new Array<unknown>(items.length * count);
   for (let copy = 0; copy < count; copy++) {
     for (let i = 0; i < items.length; i++) result[copy * items.length + i] = items[i];

@@ -2,7 +2,7 @@
 // list/dict adapters so that `in`, `index`, `count`, `remove`, `sort` and dict key lookups behave
 // as in CPython. JS types stay distinct (true != 1, '1' != 1), except number vs bigint of equal value.
 import { ServerRef } from '../serverRef.js';
-import { RuntimeError, TypeError } from '../../errors.js';
+import { RangeError, RuntimeError, TypeError } from '../../errors.js';
 import { isDict, isPlainObject, pyTypeName } from './pyTypes.js';
 
 export { pyRepr } from './pyRepr.js';
@@ -30,13 +30,25 @@ export function pyCompare(a: unknown, b: unknown): number {
 }
 
 /**
+ * The most items one call may create from a few bytes of message (`list * n`, `Array(typecode, n)`,
+ * a string or bytes turned into one item per character or byte). Python raises MemoryError when
+ * memory runs out, but running out of memory kills a Node process, and building millions of items
+ * holds up every other client: one small request must cost neither. Larger lists and arrays can
+ * still be sent item by item, or built up over several calls.
+ */
+export const MAX_ITEMS_PER_CALL = 1024 * 1024;
+
+/**
  * Python's `list(x)` for the iterables a client can send: arrays (copied), strings (by code point),
  * Maps and plain objects (their keys), Sets, Uint8Array (byte values), any other JS iterable.
- * Returns undefined when the value is not iterable, so callers can raise their own message.
+ * Returns undefined when the value is not iterable, so callers can raise their own message. A string
+ * or bytes of more than MAX_ITEMS_PER_CALL characters or bytes is RangeError: one 60 MiB string
+ * would otherwise become 60 million items (gigabytes).
  */
 export function pyListOrUndefined(value: unknown): unknown[] | undefined {
   if (Array.isArray(value)) return value.slice();
-  if (typeof value === 'string') return Array.from(value);
+  if (typeof value === 'string') return itemsWithin(value.length / 2 > MAX_ITEMS_PER_CALL ? undefined : Array.from(value), value.length);
+  if (value instanceof Uint8Array && value.length > MAX_ITEMS_PER_CALL) return itemsWithin(undefined, value.length);
   if (value instanceof Map) return Array.from(value.keys());
   if (isPlainObject(value)) return Object.keys(value);
   if (value instanceof Uint8Array) return Array.from(value);
@@ -44,6 +56,12 @@ export function pyListOrUndefined(value: unknown): unknown[] | undefined {
     return Array.from(value as Iterable<unknown>);
   }
   return undefined;
+}
+
+/** `items` if within MAX_ITEMS_PER_CALL (undefined: too many to build, `size` of them); else RangeError. */
+function itemsWithin(items: unknown[] | undefined, size: number): unknown[] {
+  if (items !== undefined && items.length <= MAX_ITEMS_PER_CALL) return items;
+  throw new RangeError(`${items?.length ?? size} items are more than the ${MAX_ITEMS_PER_CALL} one call may create`);
 }
 
 /** Python's `list(x)`; TypeError("'int' object is not iterable") when x is not iterable. */

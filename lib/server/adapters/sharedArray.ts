@@ -2,7 +2,8 @@
 // stored item checked against the typecode. As ArrayProxy, clients only get length and item access.
 import { Slice } from '../../codec/slice.js';
 import { RangeError, TypeError, ValueError } from '../../errors.js';
-import { MAX_ITEMS_PER_CALL } from './listAdapter.js';
+import { MAX_ITEMS_PER_CALL } from './pyValues.js';
+import { checkResultBytes } from './resultSize.js';
 import { asPyInteger, pyListOrUndefined, pyRepr, pyTypeName } from './pyValues.js';
 import { assignSlice, itemPosition, sliceItems } from './sequenceIndexing.js';
 import { checkTypecode, checkTypecodeValue, zeroValue } from './typecodes.js';
@@ -26,6 +27,7 @@ export class SharedArray {
       if (length > MAX_ITEMS_PER_CALL) {
         throw new RangeError(`an array of ${length} items is more than the ${MAX_ITEMS_PER_CALL} one call may create`);
       }
+      checkResultBytes(length * bytesPerZero(this.typecode), `an array of ${length} '${this.typecode}' items`);
       this.items = new Array<unknown>(length).fill(undefined).map(() => zeroValue(this.typecode));
       return;
     }
@@ -72,4 +74,12 @@ function arrayIndex(index: unknown): number {
   const integer = asPyInteger(index);
   if (integer === undefined) throw new TypeError('array indices must be integers');
   return integer;
+}
+
+/**
+ * What one zero item costs, in bytes: its msgpack size, except for 'c', whose every item is a
+ * Uint8Array of its own (some 100 bytes of memory for 3 on the wire).
+ */
+function bytesPerZero(typecode: string): number {
+  return typecode === 'c' ? 100 : 9;
 }
