@@ -10,7 +10,7 @@ async function main() {
   const queue = await manager.Queue();
   const lock = await manager.Lock();
   const child = new Process({ module: path.join(__dirname, 'work.mjs'), export: 'fromChild', args: [list, queue, lock] });
-  await child.start();
+  child.start();
   await child.join();
   assert.equal(child.exitCode, 0);
   assert.deepEqual(await list._getValue(), ['a', 'from a child']);

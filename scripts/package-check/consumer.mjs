@@ -16,7 +16,7 @@ await dict.set('answer', 42);
 assert.equal(await dict.get('answer'), 42);
 
 const child = new Process({ module: work, export: 'fromChild', args: [list, queue, lock] });
-await child.start();
+child.start();
 await child.join();
 assert.equal(child.exitCode, 0);
 assert.equal(await queue.get(true, 5), child.pid);

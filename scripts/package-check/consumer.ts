@@ -29,7 +29,7 @@ export async function sync(): Promise<void> {
   await lock.acquire();
   await lock.release();
   const child = new Process({ module: new URL('./work.mjs', import.meta.url), export: 'fromChild', args: [names, queue, lock] });
-  await child.start();
+  child.start();
   await child.join();
   const pool = new Pool(2, { module: new URL('./work.mjs', import.meta.url) });
   const squares: number[] = await pool.map<number>('square', [1, 2]);
