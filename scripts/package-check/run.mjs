@@ -5,7 +5,7 @@
 // node_modules/.bin (serve, ping, SIGTERM). Exits 1 at the first failure.
 //   node scripts/package-check/run.mjs [--keep]     (npm run check:package)
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,12 @@ try {
 
   step('the mpmanagers command from node_modules/.bin');
   await cliCheck(app);
+
+  // Last, as it adds a loader to the folder: TypeScript user modules under tsx (the repository's).
+  step('TypeScript user modules under tsx, with the installed JavaScript package');
+  await symlink(path.join(root, 'node_modules/tsx'), path.join(app, 'node_modules/tsx'), 'dir');
+  for (const file of ['work.ts', 'consumer-tsx.ts']) await copyFile(path.join(here, file), path.join(app, file));
+  console.log((await sh(process.execPath, ['--import', 'tsx', 'consumer-tsx.ts'], { cwd: app })).stdout.trim());
   console.log(`package check passed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   if (keep) console.log(`kept ${scratch}`);
