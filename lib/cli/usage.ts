@@ -44,6 +44,13 @@ export function addressFrom(values: { address?: string; socket?: string }, fallb
   return fallback;
 }
 
+/** An address as the commands print it and parse it back: `host:port`, `[ipv6]:port`, or the socket path. */
+export function showAddress(address: Address): string {
+  if (typeof address === 'string') return address;
+  const [host, port] = address;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** A number flag's value: undefined when absent; a UsageError unless a number ≥ `min` (and an integer if asked). */
 export function numberFlag(name: string, text: string | undefined, { min = 0, integer = false } = {}): number | undefined {
   if (text === undefined) return undefined;

@@ -1,12 +1,11 @@
 // `mpmanagers ping`: connects, authenticates, measures the round trip of a no-op call and asks the
 // server's version. Exit 0 with one line on stdout; exit 1 with a one-line reason on stderr when the
 // key is wrong, the connection is refused, or the server does not answer in time.
-import { formatAddress } from '../../connection/address.js';
 import { BaseManager } from '../../manager/baseManager.js';
 import { AuthenticationError, RemoteError } from '../../errors.js';
 import { AUTHKEY_HELP, givenAuthkey } from '../authkey.js';
 import { clientTlsFiles } from '../tlsFiles.js';
-import { UsageError, addressFrom, numberFlag, parseFlags } from '../usage.js';
+import { UsageError, addressFrom, showAddress, numberFlag, parseFlags } from '../usage.js';
 
 const HELP = `usage: mpmanagers ping (--address host:port | --socket path) [flags]
 
@@ -57,7 +56,7 @@ export async function main(args: string[]): Promise<number> {
   const authkey = await givenAuthkey(flags['authkey-file']);
   if (authkey === undefined) throw new UsageError(`no authkey: give --authkey-file, or set MPMANAGERS_AUTHKEY`);
   const tls = await clientTlsFiles(flags);
-  const where = formatAddress(address);
+  const where = showAddress(address);
 
   const pinger = new Pinger({ address, authkey, handshakeTimeout: timeout, tls });
   try {

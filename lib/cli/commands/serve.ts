@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatAddress, type Address } from '../../connection/address.js';
+import type { Address } from '../../connection/address.js';
 import { AUTHKEY_ENV } from '../../manager/authkey.js';
 import { BaseManager, type ManagerOptions } from '../../manager/baseManager.js';
 import { SyncManager } from '../../manager/syncManager.js';
@@ -12,7 +12,7 @@ import type { Server } from '../../server/server.js';
 import { ValueError } from '../../errors.js';
 import { AUTHKEY_HELP, generatedAuthkey, givenAuthkey } from '../authkey.js';
 import { tlsFiles } from '../tlsFiles.js';
-import { UsageError, addressFrom, limitFlag, numberFlag, parseFlags } from '../usage.js';
+import { UsageError, addressFrom, showAddress, limitFlag, numberFlag, parseFlags } from '../usage.js';
 
 const HELP = `usage: mpmanagers serve [--address host:port | --socket path] [--module M --export E] [flags]
 
@@ -118,7 +118,7 @@ export async function main(args: string[]): Promise<number> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   if (generatedFile !== undefined) process.stderr.write(`authkey written to ${generatedFile}\n`);
-  process.stdout.write(`serving on ${formatAddress(bound)}\n`);
+  process.stdout.write(`serving on ${showAddress(bound)}\n`);
   try {
     await server.serveForever();
   } finally {
@@ -156,7 +156,7 @@ async function listen(server: Server, address: Address, tls: boolean): Promise<A
     return await server.listen();
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    const where = formatAddress(address);
+    const where = showAddress(address);
     if (code === 'EADDRINUSE') throw new UsageError(`${where} is already in use`);
     if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${where}`);
     if (code === 'EADDRNOTAVAIL') throw new UsageError(`${where} is not an address of this machine`);
