@@ -15,6 +15,17 @@ if (isMainModule(import.meta.url)) {
   assert.equal(child.exitCode, 0);
   assert.deepEqual(await list._getValue(), [`typed child ${child.pid}`]);
 
+  // The loader goes to a child that imports TypeScript, and only to it.
+  const flags = await manager.list<string>();
+  for (const module of [work, new URL('./work.mjs', import.meta.url)]) {
+    const reporter = new Process({ module, export: 'reportFlags', args: [flags] });
+    reporter.start();
+    await reporter.join();
+  }
+  const [withTs, withJs] = await flags._getValue();
+  assert.match(withTs, /tsx/);
+  assert.doesNotMatch(withJs, /tsx/);
+
   const pool = new Pool(2, { module: work });
   assert.deepEqual(await pool.map<number>('cube', [1, 2, 3]), [1, 8, 27]);
   await pool.terminate();

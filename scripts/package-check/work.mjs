@@ -12,3 +12,8 @@ export async function fromChild(list, queue, lock) {
 export function square(x) {
   return x * x;
 }
+
+/** What the child was started with: the package starts it without a TypeScript loader when it needs none. */
+export async function reportFlags(list) {
+  await list.append(process.execArgv.join(' '));
+}

@@ -14,3 +14,7 @@ export class GreetingManager extends BaseManager {
   declare greetings: () => Promise<ListProxy<string>>;
 }
 GreetingManager.register('greetings', { callable: () => greetings });
+
+export async function reportFlags(list: ListProxy<string>): Promise<void> {
+  await list.append(process.execArgv.join(' '));
+}
