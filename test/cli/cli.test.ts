@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BaseManager, ConnectionClosedError, SyncManager, type ListProxy } from '../../lib/index.js';
+import { BaseManager, ConnectionClosedError, LimitError, SyncManager, type ListProxy } from '../../lib/index.js';
 import { VERSION } from '../../lib/version.js';
 import { makeCertificates, type Certificates } from '../reliability/certs.js';
 import { rejectionOf } from '../helpers/assertions.js';
@@ -149,6 +149,19 @@ describe('the mpmanagers command', function () {
         expect(without.stderr.trimEnd().split('\n')).to.have.length(1);
       } finally {
         await certs.remove();
+      }
+    });
+
+    it('applies the limit flags: with --max-connections 1 a second client is refused LimitError', async () => {
+      const serving = await serve(['--max-connections', '1']);
+      const first = new SyncManager({ address: tcpAddress(serving.address), authkey });
+      const second = new SyncManager({ address: tcpAddress(serving.address), authkey });
+      try {
+        await first.connect();
+        expect(await rejectionOf(second.connect())).to.be.instanceOf(LimitError);
+      } finally {
+        await first.close();
+        await second.close();
       }
     });
 

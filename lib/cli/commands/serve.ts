@@ -12,7 +12,7 @@ import type { Server } from '../../server/server.js';
 import { ValueError } from '../../errors.js';
 import { AUTHKEY_HELP, generatedAuthkey, givenAuthkey } from '../authkey.js';
 import { tlsFiles } from '../tlsFiles.js';
-import { UsageError, addressFrom, showAddress, limitFlag, numberFlag, parseFlags } from '../usage.js';
+import { UsageError, addressFrom, showAddress, limitFlag, numberFlag, parseFlags, type Flags } from '../usage.js';
 
 const HELP = `usage: mpmanagers serve [--address host:port | --socket path] [--module M --export E] [flags]
 
@@ -43,7 +43,7 @@ ${AUTHKEY_HELP} With neither, a random key is generated and written (hex) to a n
 whose path is printed on stderr.
 `;
 
-const FLAGS = {
+export const FLAGS = {
   address: { type: 'string' },
   socket: { type: 'string' },
   module: { type: 'string' },
@@ -67,19 +67,13 @@ const FLAGS = {
 } as const;
 
 type ManagerClass = new (options: ManagerOptions) => BaseManager;
+/** `poolModules`: the server option another part of the library reads (modules clients' Pools may run). */
+export type ServeOptions = ManagerOptions & { poolModules?: string[] };
 
-export async function main(args: string[]): Promise<number> {
-  const flags = parseFlags(args, FLAGS);
-  if (flags.help === true) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const address = addressFrom(flags, ['127.0.0.1', 0]);
-  const ManagerClass = await managerClass(flags.module, flags.export);
-  const given = await givenAuthkey(flags['authkey-file']);
-  const serverTls = await tlsFiles(flags);
-  const options: ManagerOptions & { poolModules?: string[] } = {
-    address,
+/** The manager's options from the flags (without the authkey and TLS, which are read from files). */
+export function serveOptions(flags: Flags<typeof FLAGS>): ServeOptions {
+  return {
+    address: addressFrom(flags, ['127.0.0.1', 0]),
     maxConnections: limitFlag('max-connections', flags['max-connections'], true),
     maxInFlight: limitFlag('max-in-flight', flags['max-in-flight'], true),
     maxObjectsPerConnection: limitFlag('max-objects-per-connection', flags['max-objects-per-connection'], true),
@@ -89,9 +83,22 @@ export async function main(args: string[]): Promise<number> {
     backlog: numberFlag('backlog', flags.backlog, { integer: true }),
     heartbeatInterval: numberFlag('heartbeat-interval', flags['heartbeat-interval']),
     heartbeatTimeout: numberFlag('heartbeat-timeout', flags['heartbeat-timeout']),
-    serverTls,
     poolModules: flags['pool-module'],
   };
+}
+
+export async function main(args: string[]): Promise<number> {
+  const flags = parseFlags(args, FLAGS);
+  if (flags.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const options = serveOptions(flags);
+  const address = options.address!;
+  const ManagerClass = await managerClass(flags.module, flags.export);
+  const given = await givenAuthkey(flags['authkey-file']);
+  const serverTls = await tlsFiles(flags);
+  options.serverTls = serverTls;
   let generatedFile: string | undefined;
   if (given === undefined) {
     const generated = await generatedAuthkey();
