@@ -32,4 +32,10 @@ assert.deepEqual(await served.map('square', [5, 6]), [25, 36]);
 
 await manager.shutdown();
 assert.equal(manager._process.exitCode, 0);
+
+const { SharedListManager } = await import('./managers.mjs');
+const own = new SharedListManager();
+await own.start({ module: new URL('./managers.mjs', import.meta.url), export: 'SharedListManager' });
+assert.deepEqual(await (await own.shared_list())._getValue(), ['from a JavaScript manager class']);
+await own.shutdown();
 console.log('ESM consumer: ok');

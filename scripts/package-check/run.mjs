@@ -54,7 +54,7 @@ try {
   for (const loader of ['tsx', 'ts-node', 'typescript', 'esbuild']) {
     if (installed.includes(loader)) throw new Error(`${loader} was installed: the check would not prove the package runs without it`);
   }
-  for (const file of ['work.mjs', 'consumer.mjs', 'consumer.cjs', 'consumer.ts']) await copyFile(path.join(here, file), path.join(app, file));
+  for (const file of ['work.mjs', 'managers.mjs', 'consumer.mjs', 'consumer.cjs', 'consumer.ts']) await copyFile(path.join(here, file), path.join(app, file));
 
   step('ES module consumer');
   console.log((await sh(process.execPath, ['consumer.mjs'], { cwd: app })).stdout.trim());
