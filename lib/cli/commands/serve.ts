@@ -110,17 +110,22 @@ export async function main(args: string[]): Promise<number> {
   // The server's own helpers (a Pool's workers, say) reach it with this process's default authkey.
   process.env[AUTHKEY_ENV] = Buffer.from(options.authkey).toString('hex');
 
+  const removeKey = async (): Promise<void> => {
+    if (generatedFile !== undefined) await rm(path.dirname(generatedFile), { recursive: true, force: true });
+  };
   let server: Server;
+  let bound: Address;
   try {
-    server = new ManagerClass(options).getServer();
+    server = serverOf(ManagerClass, options);
+    bound = await listen(server, address, serverTls !== undefined);
   } catch (error) {
-    if (error instanceof ValueError) throw new UsageError(error.message);
+    await removeKey();
     throw error;
   }
-  const bound = await listen(server, address, serverTls !== undefined);
+  // A second signal while closing gets Node's default: the process ends at once.
   const stop = (signal: NodeJS.Signals): void => {
     process.stderr.write(`${signal}: shutting down\n`);
-    void server.close();
+    server.close().catch((error: unknown) => process.stderr.write(`closing the server failed: ${String(error)}\n`));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
@@ -131,9 +136,18 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
-    if (generatedFile !== undefined) await rm(path.dirname(generatedFile), { recursive: true, force: true });
+    await removeKey();
   }
   return 0;
+}
+
+function serverOf(ManagerClass: ManagerClass, options: ServeOptions): Server {
+  try {
+    return new ManagerClass(options).getServer();
+  } catch (error) {
+    if (error instanceof ValueError) throw new UsageError(error.message); // a limit or heartbeat flag out of range
+    throw error;
+  }
 }
 
 /** SyncManager, or the manager class exported as `exportName` by `module`. */
