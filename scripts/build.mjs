@@ -12,7 +12,7 @@
 // entries, so `instanceof` holds between a user's import of 'mpmanagers' and a child's runtime. The
 // shared chunks are written into dist/process/, beside the child entries, because the code that
 // locates those entries (now inside a chunk) looks next to itself.
-import { rm, chmod } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +21,9 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
-export const ENTRIES = [
-  'index',
-  'cli/main',
-  'process/managerChild',
-  'process/processChild',
-  'process/poolBootstrap',
-  'process/poolWorker',
-  'process/proxyConnections',
-];
+// lib/-relative, without the extension. test/build/entries.test.ts fails when a file that the library
+// loads by path (spawnChild('...'), siblingUrl('...')) is missing from this list.
+const ENTRIES = JSON.parse(await readFile(path.join(root, 'scripts/entries.json'), 'utf8'));
 
 await rm(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
