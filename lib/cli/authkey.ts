@@ -9,8 +9,9 @@ import path from 'node:path';
 import { AUTHKEY_ENV } from '../manager/authkey.js';
 import { UsageError, fsReason } from './usage.js';
 
-export const AUTHKEY_HELP = `The authkey is read from --authkey-file FILE, else from the environment variable ${AUTHKEY_ENV}, both
-holding the key's bytes in hex (what the library reads ${AUTHKEY_ENV} as). It is never taken from the command line.`;
+export const AUTHKEY_HELP = `The authkey is read from --authkey-file FILE, else from the environment variable
+${AUTHKEY_ENV}, both holding the key's bytes in hex (as the library reads ${AUTHKEY_ENV}).
+It is never taken from the command line.`;
 
 /** The key named by `--authkey-file`, else by the environment; undefined when neither is there. */
 export async function givenAuthkey(file: string | undefined): Promise<Uint8Array | undefined> {
