@@ -39,8 +39,9 @@ SIGINT. Prints one line on stdout, "serving on <address>", once it accepts conne
   --pool-module PATH         a module whose functions clients' Pools may run (repeatable)
   --help                     this text
 
-${AUTHKEY_HELP} With neither, a random key is generated and written (hex) to a new file of mode 0600,
-whose path is printed on stderr.
+${AUTHKEY_HELP}
+With neither, a random key is generated and written (hex) to a new file of mode 0600, whose path is
+printed on stderr; the file is removed when the server stops.
 `;
 
 export const FLAGS = {
