@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**'] },
+  // Plain JavaScript fixtures (a user's .mjs module) are outside the TypeScript project.
+  { ignores: ['node_modules/**', 'bench/results/**', 'test/fixtures/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

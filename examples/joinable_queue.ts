@@ -1,6 +1,6 @@
 // An in-process JoinableQueue (no manager, no network) with several consumers that all shut down
 // cleanly.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/joinable_queue.ts
+//   node --import tsx examples/joinable_queue.ts
 //
 // The classic bug: when the producer is done it puts ONE `None` sentinel. The first consumer to get
 // it stops; the others wait in get() forever and the program never ends. Two fixes, both below:

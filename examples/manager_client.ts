@@ -1,5 +1,5 @@
 // The classic manager client: connects, prints the shared list, appends 'new_value', prints it again.
-//   node --loader ts-node/esm examples/manager_client.ts [port]      (default port 50000)
+//   node --import tsx examples/manager_client.ts [port]      (default port 50000)
 import { BaseManager, type ListProxy } from '../lib/index.js';
 
 class RemoteManager extends BaseManager {

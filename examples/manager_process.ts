@@ -1,6 +1,6 @@
 // The Manager + Process example of Python's docs: a child process changes a Namespace, a list and a
 // dict held by a manager's server process; the parent sees the changes.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/manager_process.ts
+//   node --import tsx examples/manager_process.ts
 import { SyncManager, Process, isMainModule, type DictProxy, type ListProxy, type NamespaceProxy } from '../lib/index.js';
 
 /** Runs in the child process: the proxies arrive connected to the parent's manager. */

@@ -1,5 +1,5 @@
 // The classic manager server: shares one list with any client that knows the authkey.
-//   node --loader ts-node/esm examples/manager_server.ts [port]      (default port 50000; 0 = any)
+//   node --import tsx examples/manager_server.ts [port]      (default port 50000; 0 = any)
 import { BaseManager } from '../lib/index.js';
 
 const sharedList: unknown[] = [];

@@ -1,6 +1,6 @@
 // A pool of worker threads hosted by a manager's server process, used by two client processes at
 // once through the PoolProxy each receives.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/pool_manager.ts
+//   node --import tsx examples/pool_manager.ts
 import { SyncManager, Process, isMainModule, type PoolProxy } from '../lib/index.js';
 
 /** What the pool runs: named exports of this module, imported by each worker. */

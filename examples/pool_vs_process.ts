@@ -4,7 +4,7 @@
 // In Node, starting processes and workers costs more than fib(33) itself: that is shown apart, and
 // each contender's computation is timed on its best of three rounds (pass a larger n, such as 38,
 // to make start-up and noise negligible).
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/pool_vs_process.ts [n]
+//   node --import tsx examples/pool_vs_process.ts [n]
 import PQueue from 'p-queue';
 import { SyncManager, Pool, Process, isMainModule, type BarrierProxy, type QueueProxy } from '../lib/index.js';
 

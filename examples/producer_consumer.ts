@@ -1,7 +1,7 @@
 // One producer process and several consumer processes over a managed JoinableQueue of tasks and a
 // Queue of results. The producer ends the stream with one STOP (null) per consumer, so every
 // consumer shuts down cleanly; the parent waits on the JoinableQueue, then collects the results.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/producer_consumer.ts [consumers] [tasks]
+//   node --import tsx examples/producer_consumer.ts [consumers] [tasks]
 import { SyncManager, Process, isMainModule, type QueueProxy } from '../lib/index.js';
 
 interface Task {

@@ -2,7 +2,7 @@
 // puts the results on the result queue, counts them in `done` and notifies the producer (which may
 // be waiting for room in the task queue). When all 20 tasks are done it prints the results. Several
 // consumers may run at once: the one that finishes the last task prints them all.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/queue_consumer.ts [port | host:port]
+//   node --import tsx examples/queue_consumer.ts [port | host:port]
 import { setTimeout } from 'node:timers/promises';
 import { Empty } from '../lib/index.js';
 import { TASK_COUNT, connectTrio, type Result, type Task } from './queue_common.js';

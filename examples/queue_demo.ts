@@ -2,7 +2,7 @@
 // Starts examples/queue_server.ts on a free port, then a consumer and a producer against it, shows
 // their output, checks that each of the 20 results arrived exactly once (and is twice its task),
 // and stops the server with a remote shutdown().
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/queue_demo.ts
+//   node --import tsx examples/queue_demo.ts
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import readline from 'node:readline';

@@ -1,7 +1,7 @@
 // The producer of the distributed trio: delivers 20 random tasks to the server's task queue. While
 // the queue is full (10 tasks) it waits on the shared Condition, which a consumer notifies each time
 // it has finished a task.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/queue_producer.ts [port | host:port]
+//   node --import tsx examples/queue_producer.ts [port | host:port]
 import { TASK_COUNT, connectTrio } from './queue_common.js';
 
 await using manager = await connectTrio();

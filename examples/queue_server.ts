@@ -1,7 +1,7 @@
 // The server of the distributed producer/consumer trio: it shares a task queue (maxsize 10), a
 // result queue (maxsize 20), a Condition the producer waits on while the task queue is full, a
 // `done` counter (Value('i', 0)) and a `get_double` service whose `double(n)` runs here.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/queue_server.ts [port | host:port]
+//   node --import tsx examples/queue_server.ts [port | host:port]
 // (default 127.0.0.1:50000, or $TRIO_ADDRESS; authkey $TRIO_AUTHKEY, default 'trio-secret')
 import { Queue, Condition, Value } from '../lib/index.js';
 import { TrioManager, TRIO_AUTHKEY, trioAddress, type Result, type Task } from './queue_common.js';

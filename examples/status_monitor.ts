@@ -1,6 +1,6 @@
 // A child process reports its status in a managed Value (WAITING → INPROCESS → FINISHED); the parent
 // polls it and terminates a job that is still in process when its deadline passes.
-//   node --no-warnings=ExperimentalWarning --loader ts-node/esm examples/status_monitor.ts [deadline seconds]
+//   node --import tsx examples/status_monitor.ts [deadline seconds]
 import { SyncManager, Process, isMainModule, type ValueProxy } from '../lib/index.js';
 
 const WAITING = 0;

@@ -85,6 +85,11 @@ export class Bench {
     return values;
   }
 
+  /** Where a bench source's runnable script is (plain JavaScript unless --tsx). */
+  scriptFor(source: string): string {
+    return this.build.scriptFor(source);
+  }
+
   /** Stops every process started. */
   async stop(): Promise<void> {
     const all = [...this.servers.values(), ...this.nodePool, ...(this.pyClientProcess ? [this.pyClientProcess] : [])];

@@ -7,6 +7,7 @@ import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
 import { serverScalingRow } from './serverScaling.js';
 import { dashboardRow } from './dashboard.js';
+import { startupRow } from './startup.js';
 import type { Row } from './common.js';
 
 export const ROWS: Row[] = [
@@ -22,4 +23,5 @@ export const ROWS: Row[] = [
   dictMemoryRow,
   idleClientsRow,
   dashboardRow,
+  startupRow,
 ];

@@ -95,7 +95,8 @@ export class ManagerProcess {
     } catch (error) {
       throw notTransferable('the manager options or initargs', error);
     }
-    const child = spawnChild('managerChild', defaultAuthkey());
+    const modules = [message.manager, message.initializer].flatMap((spec) => (spec !== undefined && 'module' in spec ? [spec.module] : []));
+    const child = spawnChild('managerChild', defaultAuthkey(), modules);
     const exit = new ChildExit(child);
     this.child = child;
     this.exit = exit;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import createDebug from 'debug';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { piscinaClass } from './piscinaClass.js';
 import { RuntimeError, ValueError, TypeError as PyTypeError } from '../errors.js';
 import type { BaseProxy } from '../proxies/base.js';
 import { defaultAuthkey, toAuthkey } from '../manager/authkey.js';
@@ -74,7 +75,8 @@ export class Pool {
       initializer: initializerOf(options, this.initargProxies),
       authkey: options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey),
     };
-    this.piscina = new Piscina<PoolTask, PoolReply>({
+    const PiscinaClass = piscinaClass();
+    this.piscina = new PiscinaClass<PoolTask, PoolReply>({
       filename: fileURLToPath(siblingUrl('poolBootstrap')),
       minThreads: count,
       maxThreads: count,

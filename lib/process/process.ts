@@ -123,7 +123,7 @@ export class Process {
     } catch (error) {
       throw notTransferable(`the args of ${this.name}`, error);
     }
-    const child = spawnChild('processChild', this.authkey);
+    const child = spawnChild('processChild', this.authkey, [this.module]);
     this.child = child;
     this.exit = new ChildExit(child);
     child.send(message);

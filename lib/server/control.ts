@@ -2,6 +2,7 @@
 // same multiplexed connection as every other call (CPython opens a new connection for each).
 import { AttributeError, TypeError as PyTypeError } from '../errors.js';
 import type { Server } from './server.js';
+import { VERSION } from '../version.js';
 import type { ServerSession } from './session.js';
 import type { DescribeOptions } from './description.js';
 
@@ -38,6 +39,8 @@ export function runControl(
       return null;
     case 'dummy':
       return null;
+    case 'version':
+      return `mpmanagers ${VERSION}`;
     default:
       throw new AttributeError(`'${method}' is not a control operation`);
   }

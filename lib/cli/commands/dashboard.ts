@@ -33,7 +33,7 @@ export async function main(args: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     }
-    const port = numberFlag('port', flags.port, 0);
+    const port = numberFlag('port', flags.port, { integer: true });
     if (port === undefined || !Number.isInteger(port) || port > 65535) throw new CommandLineError('--port P (0 to 65535) is required');
     const target = await targetFrom(flags);
     manager = await connectTo(target, true);

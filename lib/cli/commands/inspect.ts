@@ -50,8 +50,8 @@ export async function main(args: string[]): Promise<number> {
     const views = (['objects', 'clients', 'queues'] as const).filter((v) => flags[v] === true);
     if (views.length > 1) throw new CommandLineError('give at most one of --objects, --clients, --queues');
     const view: InspectView = views[0] ?? 'all';
-    const watch = numberFlag('watch', flags.watch, 0.1);
-    const maxObjects = numberFlag('limit', flags.limit, 0) ?? 100;
+    const watch = numberFlag('watch', flags.watch, { min: 0.1 });
+    const maxObjects = numberFlag('limit', flags.limit, { integer: true }) ?? 100;
     const target = await targetFrom(flags);
     manager = await connectTo(target);
     const json = flags.json === true;
