@@ -81,6 +81,11 @@ export class AbortError extends ManagerError {
   override name = 'AbortError';
 }
 
+/** The other end of a multiprocessing.connection Connection (a Pipe, a Client) is closed: nothing more to receive. */
+export class EOFError extends ManagerError {
+  override name = 'EOFError';
+}
+
 /**
  * A server limit was reached: too many connections, calls in flight on one connection, or objects
  * created by one client. `limit` names the server option (`maxConnections`, `maxInFlight`,
@@ -121,4 +126,5 @@ export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['StopIteration', StopIteration],
   ['AbortError', AbortError],
   ['LimitError', LimitError],
+  ['EOFError', EOFError],
 ]);

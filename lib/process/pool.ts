@@ -13,6 +13,7 @@ import { defaultAuthkey, toAuthkey } from '../manager/authkey.js';
 import { moduleUrl, type ModuleName } from './modules.js';
 import { AsyncResult } from './asyncResult.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { ArgsTransfer } from './argsTransfer.js';
 import { errorFromMessage } from './errorTransfer.js';
 import { callsOf, chunksOf, WORKER_INITIALIZED, type PoolReply, type PoolTask, type PoolWorkerData } from './poolTasks.js';
 
@@ -157,21 +158,26 @@ export class Pool {
     this.requireRunning();
     if (typeof fn !== 'string') throw new PyTypeError('pool functions are named: pass the name of an export of the pool module');
     const proxies: BaseProxy[] = [];
-    const task: PoolTask = { fn, calls: describeProxies(calls, proxies) as unknown[][], hasProxies: false };
-    task.hasProxies = proxies.length > 0;
+    // Primitives among the args are served by this process until the task settles (argsTransfer.ts).
+    const transfer = new ArgsTransfer('thread', 'a pool worker');
+    const task: PoolTask = { fn, calls: describeProxies(calls, proxies, transfer) as unknown[][], hasProxies: false };
+    task.hasProxies = proxies.length > 0 || transfer.needsRebuild;
     try {
       structuredClone(task.calls); // fail here, clearly, rather than inside the pool's dispatch
     } catch (error) {
+      transfer.end();
       throw notTransferable('the arguments', error);
     }
-    const running = this.piscina.run(task).then(
+    const running = transfer.ready().then(() => this.piscina.run(task)).then(
       (reply) => {
         proxies.length = 0;
+        transfer.end();
         if ('error' in reply) throw errorFromMessage(reply.error);
         return reply.values;
       },
       (error: unknown) => {
         proxies.length = 0;
+        transfer.end();
         if (this.state === 'terminate') throw new RuntimeError('the pool was terminated before this task finished');
         // The pool's own failures (a worker that crashed or exited) come as they are.
         throw error instanceof Error ? error : new RuntimeError(`a pool worker failed: ${String(error)}`);
@@ -209,13 +215,16 @@ export class Pool {
 
 function initializerOf(options: PoolOptions, proxies: BaseProxy[]): PoolWorkerData['initializer'] {
   if (options.initializer === undefined) return undefined;
-  const args = describeProxies(options.initargs ?? [], proxies) as unknown[];
+  // sharedctypes objects travel in the initargs; primitives are not served for the pool's lifetime.
+  const transfer = new ArgsTransfer('thread', 'a pool initializer');
+  const args = describeProxies(options.initargs ?? [], proxies, transfer) as unknown[];
+  transfer.end();
   try {
     structuredClone(args);
   } catch (error) {
     throw notTransferable('the initargs', error);
   }
-  return { export: options.initializer, args, hasProxies: proxies.length > 0 };
+  return { export: options.initializer, args, hasProxies: proxies.length > 0 || transfer.needsRebuild };
 }
 
 /** Yields the values of each chunk in submission order. */

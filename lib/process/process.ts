@@ -12,6 +12,8 @@ import { moduleUrl, type ModuleName } from './modules.js';
 import { spawnChild } from './spawnChild.js';
 import { ChildExit } from './childExit.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
+import { ArgsTransfer } from './argsTransfer.js';
+import { startThread } from './threadChild.js';
 
 const log = createDebug('mpmanagers:process');
 
@@ -30,6 +32,11 @@ export interface ProcessOptions {
    * different authkey.
    */
   authkey?: string | Uint8Array;
+  /**
+   * Run the target on a worker thread of this process instead (Python's multiprocessing.dummy), with
+   * the same API; only then may `args` hold sharedctypes objects. Default false.
+   */
+  thread?: boolean;
 }
 
 /** parent → child */
@@ -47,6 +54,7 @@ export class Process {
   readonly authkey: Uint8Array;
   private readonly module: string;
   private readonly exportName: string;
+  private readonly thread: boolean;
   private args: unknown[] | undefined;
   private child: ChildProcess | undefined;
   private exit: ChildExit | undefined;
@@ -60,6 +68,7 @@ export class Process {
     if (!Array.isArray(this.args)) throw new PyTypeError('Process: args must be an array');
     this.name = options.name ?? `Process-${++processCount}`;
     this.authkey = options.authkey === undefined ? defaultAuthkey() : toAuthkey(options.authkey);
+    this.thread = options.thread === true;
   }
 
   /** The child's pid once started. */
@@ -75,27 +84,35 @@ export class Process {
   /** Starts the child. Throws TypeError if the args cannot be sent, ManagerError if already started. */
   start(): void {
     if (this.child !== undefined) throw new ManagerError(`${this.name} has already been started (a process can only be started once)`);
-    const message: ProcessStartMessage = {
-      module: this.module,
-      export: this.exportName,
-      args: describeProxies(this.args) as unknown[],
-      name: this.name,
-    };
-    try {
-      structuredClone(message); // fail before spawning anything
-    } catch (error) {
-      throw notTransferable(`the args of ${this.name}`, error);
-    }
-    const child = spawnChild('processChild', this.authkey);
+    const child = this.thread ? startThread(this.module, this.exportName, this.args!, this.name) : this.spawn();
     this.child = child;
     this.exit = new ChildExit(child);
-    child.send(message);
     log('%s started as pid %d', this.name, child.pid);
     // The args (and their proxies) stay referenced until the child has exited, then are let go.
     void this.exit.exited.then((code) => {
       log('%s (pid %d) exited with code %d', this.name, child.pid, code);
       this.args = undefined;
     });
+  }
+
+  /** Spawns the child process and sends it its target; the Pipe ends and primitives among the args go with it (argsTransfer.ts). */
+  private spawn(): ChildProcess {
+    const transfer = new ArgsTransfer('process', this.name);
+    let message: ProcessStartMessage;
+    try {
+      message = { module: this.module, export: this.exportName, args: describeProxies(this.args, [], transfer) as unknown[], name: this.name };
+      structuredClone(message); // fail before spawning anything
+    } catch (error) {
+      transfer.attach(undefined);
+      transfer.end();
+      throw error instanceof ManagerError ? error : notTransferable(`the args of ${this.name}`, error);
+    }
+    const child = spawnChild('processChild', this.authkey, transfer.pipeCount);
+    transfer.attach(child);
+    // The child connects to the primitives served here as soon as it has its args: serve them first.
+    void transfer.ready().then(() => child.connected && child.send(message));
+    child.once('exit', () => transfer.end());
+    return child;
   }
 
   /** Waits for the child to exit: its exit code, or null if `timeout` seconds pass first (null: no limit). */

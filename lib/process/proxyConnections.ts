@@ -9,6 +9,7 @@ import { SyncManager } from '../manager/syncManager.js';
 import { registryOf } from '../manager/classRegistry.js';
 import { isProxyDescriptor, PROXY_DESCRIPTOR_KEY, type ProxyDescriptor } from './sharedArgs.js';
 import { builtInProxyClass } from './proxyClasses.js';
+import { isLocalDescriptor, rebuildLocal } from './localArgs.js';
 
 const log = createDebug('mpmanagers:process');
 
@@ -24,6 +25,7 @@ export class ProxyConnections {
    */
   async rebuild(value: unknown, made: BaseProxy[] = []): Promise<unknown> {
     if (isProxyDescriptor(value)) return this.proxyFor(value, made);
+    if (isLocalDescriptor(value)) return rebuildLocal(value);
     const pending: Promise<void>[] = [];
     const result = this.walk(value, made, pending, new Set());
     await Promise.all(pending);
@@ -51,6 +53,7 @@ export class ProxyConnections {
     seen.add(value);
     const replace = (item: unknown, put: (v: unknown) => void): void => {
       if (isProxyDescriptor(item)) pending.push(this.proxyFor(item, made).then(put));
+      else if (isLocalDescriptor(item)) put(rebuildLocal(item));
       else this.walk(item, made, pending, seen);
     };
     if (Array.isArray(value)) {

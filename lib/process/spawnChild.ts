@@ -11,10 +11,13 @@ import { AUTHKEY_ENV } from '../manager/authkey.js';
 /** The child entry scripts of this folder. */
 export type ChildEntry = 'managerChild' | 'processChild';
 
-/** Spawns `node <loader flags> <entry>`; stdout and stderr are shared with this process. */
-export function spawnChild(entry: ChildEntry, processAuthkey: Uint8Array): ChildProcess {
+/**
+ * Spawns `node <loader flags> <entry>`; stdout and stderr are shared with this process. `socketPairs`:
+ * that many more stdio slots (fds 4, 5...), each a socket pair between the two (for Pipe ends).
+ */
+export function spawnChild(entry: ChildEntry, processAuthkey: Uint8Array, socketPairs = 0): ChildProcess {
   return spawn(process.execPath, [...childExecArgv(process.execArgv), entryPath(entry)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...new Array<'pipe'>(socketPairs).fill('pipe')],
     serialization: 'advanced',
     env: { ...process.env, [AUTHKEY_ENV]: Buffer.from(processAuthkey).toString('hex') },
   });
