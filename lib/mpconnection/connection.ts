@@ -154,6 +154,16 @@ export class Connection implements FrameSink {
     return { link: this.#link, unread, ended: this.#ended !== undefined };
   }
 
+  /** @internal Closes this end once what it sent has left this process (a child about to exit). */
+  async _closeAndFlush(): Promise<void> {
+    if (this.#closed || this.#movedTo !== undefined) return;
+    this.#closed = true;
+    this.#inbox.length = 0;
+    this.#wakeAll();
+    if (this.#link.closeAndFlush !== undefined) await this.#link.closeAndFlush();
+    else this.#link.close();
+  }
+
   /** @internal Messages that arrived before this end existed here (sent to it while it was in another process). */
   _prepend(frames: Buffer[]): void {
     this.#inbox.unshift(...frames);

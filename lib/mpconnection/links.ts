@@ -7,6 +7,9 @@ import type { Connection as SocketConnection } from '../connection/connection.js
 
 const debug = createDebug('mpmanagers:mpconnection');
 
+/** How long closeAndFlush waits for the socket to take what was sent. */
+const FLUSH_LIMIT_MS = 5000;
+
 /** Where a link delivers. */
 export interface FrameSink {
   /** A frame from the other end; the buffer is the sink's to keep. */
@@ -22,6 +25,8 @@ export interface FrameLink {
   send(payload: Uint8Array): boolean;
   /** Closes this side; the other end sees its end once it has read what was sent. */
   close(): void;
+  /** Closes this side and resolves once what was sent has left this process (before it exits). */
+  closeAndFlush?(): Promise<void>;
 }
 
 /** A sink that drops everything: a link's sink until its owner sets one. */
@@ -70,13 +75,27 @@ class MemoryLink implements FrameLink {
 export class SocketLink implements FrameLink {
   sink: FrameSink = NOWHERE;
   private connection: SocketConnection | undefined;
+  private readonly connecting: Promise<SocketConnection | undefined>;
   private waiting: Uint8Array[] | undefined = [];
   private closed = false;
   private ended = false;
 
   constructor(connecting: Promise<SocketConnection> | SocketConnection) {
-    if ('then' in connecting) connecting.then((connection) => this.ready(connection), (error: Error) => this.finish(error));
-    else this.ready(connecting);
+    if ('then' in connecting) {
+      this.connecting = connecting.then(
+        (connection) => {
+          this.ready(connection);
+          return connection;
+        },
+        (error: Error) => {
+          this.finish(error);
+          return undefined;
+        },
+      );
+    } else {
+      this.ready(connecting);
+      this.connecting = Promise.resolve(connecting);
+    }
   }
 
   send(payload: Uint8Array): boolean {
@@ -92,6 +111,21 @@ export class SocketLink implements FrameLink {
     if (this.closed) return;
     this.closed = true;
     this.connection?.close();
+  }
+
+  async closeAndFlush(): Promise<void> {
+    this.close();
+    const connection = await this.connecting;
+    const socket = connection?.socket;
+    if (socket === undefined || socket.writableFinished || socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, FLUSH_LIMIT_MS);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.once('finish', done).once('close', done);
+    });
   }
 
   private ready(connection: SocketConnection): void {

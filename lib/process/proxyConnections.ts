@@ -9,7 +9,7 @@ import { SyncManager } from '../manager/syncManager.js';
 import { registryOf } from '../manager/classRegistry.js';
 import { isProxyDescriptor, PROXY_DESCRIPTOR_KEY, type ProxyDescriptor } from './sharedArgs.js';
 import { builtInProxyClass } from './proxyClasses.js';
-import { isLocalDescriptor, rebuildLocal } from './localArgs.js';
+import { closeReceivedPipeEnds, isLocalDescriptor, rebuildLocal } from './localArgs.js';
 
 const log = createDebug('mpmanagers:process');
 
@@ -32,8 +32,9 @@ export class ProxyConnections {
     return result;
   }
 
-  /** Closes every connection (the server drops each reference they held). */
+  /** Closes every connection (the server drops each reference they held), and the Pipe ends received, once flushed. */
   async closeAll(): Promise<void> {
+    await closeReceivedPipeEnds();
     const managers = [...this.managers.values()];
     this.managers.clear();
     await Promise.all(
