@@ -98,3 +98,8 @@ export function leaseHost(): HostLease {
   current.leases++;
   return new HostLease(current);
 }
+
+/** The socket path primitives are served on while any child holds them (for diagnostics and tests). */
+export function hostAddress(): string | undefined {
+  return current?.address;
+}
