@@ -9,6 +9,10 @@ import type { FrameLink, FrameSink } from './links.js';
 
 const debug = createDebug('mpmanagers:mpconnection');
 
+/** Unread messages beyond which the link stops reading from the socket (the kernel then pushes back on the sender). */
+const INBOX_HIGH_WATER = 256;
+const INBOX_LOW_WATER = 64;
+
 /** Plain values only: a proxy or a class instance is not turned into a reference here. */
 const codec = new Codec();
 
@@ -31,6 +35,7 @@ export class Connection implements FrameSink {
   /** The link has ended: `error` undefined for a clean end (the other end closed). */
   #ended: { error: Error | undefined } | undefined;
   #closed = false;
+  #readingPaused = false;
   /** Set once this end has been sent to another process: it cannot be used here any more. */
   #movedTo: string | undefined;
 
@@ -51,6 +56,7 @@ export class Connection implements FrameSink {
   async send(obj: unknown): Promise<void> {
     this.#requireWritable();
     this.#transmit(codec.encode(obj));
+    await this.#link.drained?.();
   }
 
   /** Sends `buf` (or `size` bytes of it from `offset`) as one message. */
@@ -62,6 +68,7 @@ export class Connection implements FrameSink {
     if (!Number.isInteger(length) || length < 0) throw new ValueError('size is negative');
     if (offset + length > buf.length) throw new ValueError('buffer length < offset + size');
     this.#transmit(buf.subarray(offset, offset + length));
+    await this.#link.drained?.();
   }
 
   /**
@@ -133,6 +140,10 @@ export class Connection implements FrameSink {
   deliver(payload: Buffer): void {
     if (this.#closed) return;
     this.#inbox.push(payload);
+    if (this.#inbox.length >= INBOX_HIGH_WATER && !this.#readingPaused && this.#link.pauseReading !== undefined) {
+      this.#readingPaused = true;
+      this.#link.pauseReading();
+    }
     this.#wakeAll();
   }
 
@@ -150,6 +161,7 @@ export class Connection implements FrameSink {
     this.#requireOpen();
     this.#movedTo = destination;
     const unread = this.#inbox.splice(0);
+    if (this.#readingPaused) this.#link.resumeReading?.(); // the link now feeds a relay
     this.#wakeAll();
     return { link: this.#link, unread, ended: this.#ended !== undefined };
   }
@@ -179,6 +191,10 @@ export class Connection implements FrameSink {
     this.#requireReadable();
     for (;;) {
       const frame = this.#inbox.shift();
+      if (this.#readingPaused && this.#inbox.length <= INBOX_LOW_WATER) {
+        this.#readingPaused = false;
+        this.#link.resumeReading?.();
+      }
       if (frame !== undefined) return frame;
       if (this.#ended !== undefined) throw endError(this.#ended.error);
       await new Promise<void>((resolve) => this.#waiters.push(resolve));

@@ -9,6 +9,8 @@ const debug = createDebug('mpmanagers:mpconnection');
 
 /** How long closeAndFlush waits for the socket to take what was sent. */
 const FLUSH_LIMIT_MS = 5000;
+/** Bytes queued for a socket beyond which a send waits for the socket to drain. */
+const SEND_HIGH_WATER = 1024 * 1024;
 
 /** Where a link delivers. */
 export interface FrameSink {
@@ -27,6 +29,11 @@ export interface FrameLink {
   close(): void;
   /** Closes this side and resolves once what was sent has left this process (before it exits). */
   closeAndFlush?(): Promise<void>;
+  /** Resolves once the link can take more (the socket has drained what was queued beyond a limit). */
+  drained?(): Promise<void>;
+  /** Stop taking frames from the other end for now (the owner has too many unread), and start again. */
+  pauseReading?(): void;
+  resumeReading?(): void;
 }
 
 /** A sink that drops everything: a link's sink until its owner sets one. */
@@ -79,6 +86,7 @@ export class SocketLink implements FrameLink {
   private waiting: Uint8Array[] | undefined = [];
   private closed = false;
   private ended = false;
+  private readingPaused = false;
 
   constructor(connecting: Promise<SocketConnection> | SocketConnection) {
     if ('then' in connecting) {
@@ -128,6 +136,29 @@ export class SocketLink implements FrameLink {
     });
   }
 
+  async drained(): Promise<void> {
+    const connection = this.connection;
+    while (connection !== undefined && !connection.closed && connection.bufferedBytes > SEND_HIGH_WATER) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          connection.socket.off('drain', done).off('close', done);
+          resolve();
+        };
+        connection.socket.once('drain', done).once('close', done);
+      });
+    }
+  }
+
+  pauseReading(): void {
+    this.readingPaused = true;
+    this.connection?.pauseReading();
+  }
+
+  resumeReading(): void {
+    this.readingPaused = false;
+    this.connection?.resumeReading();
+  }
+
   private ready(connection: SocketConnection): void {
     this.connection = connection;
     if (this.closed) {
@@ -135,6 +166,7 @@ export class SocketLink implements FrameLink {
       connection.close();
       return;
     }
+    if (this.readingPaused) connection.pauseReading();
     connection.onFrame = (payload) => this.sink.deliver(payload);
     connection.onClose = (error) => this.finish(error);
     for (const frame of this.waiting!) connection.send(frame);

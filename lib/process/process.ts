@@ -112,6 +112,7 @@ export class Process {
     // The child connects to the primitives served here as soon as it has its args: serve them first.
     void transfer.ready().then(() => child.connected && child.send(message));
     child.once('exit', () => transfer.end());
+    child.once('error', () => child.pid === undefined && transfer.end()); // never spawned: no 'exit' follows
     return child;
   }
 

@@ -122,6 +122,26 @@ describe('Listener and Client', () => {
     expect(await rejectionOf(client.recv())).to.be.instanceOf(EOFError);
   });
 
+  it('flow control: a reader that falls behind slows the sender down, and every message arrives in order', async () => {
+    const listener = track(new Listener(['127.0.0.1', 0], { authkey: 'k' }));
+    const address = await listener.listen();
+    const [server, client] = await Promise.all([listener.accept(), Client(address, { authkey: 'k' })]);
+    track(server);
+    track(client);
+    const count = 600;
+    const sending = (async () => {
+      for (let i = 0; i < count; i++) await client.sendBytes(Buffer.alloc(32 * 1024, i % 256));
+    })();
+    // The reader starts late: the sender's socket and this side's unread messages fill up first.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < count; i++) {
+      const message = await server.recvBytes();
+      expect(message.length).to.equal(32 * 1024);
+      expect(message[0]).to.equal(i % 256);
+    }
+    await sending;
+  });
+
   it('a peer that vanishes mid-message: recv() rejects EOFError, nothing half-read is delivered', async () => {
     const listener = track(new Listener(['127.0.0.1', 0], { authkey: 'k' }));
     const address = await listener.listen();
