@@ -25,10 +25,14 @@ export class ArgsTransfer {
   private readonly pipeBinders: ((socket: net.Socket | undefined) => void)[] = [];
   private lease: HostLease | undefined;
 
-  /** `label` names the receiver in messages (`Process-1`, `a pool worker`). */
+  /**
+   * `label` names the receiver in messages (`Process-1`, `a pool worker`); `authkey` is the one it
+   * connects with (a Process's authkey; default this process's).
+   */
   constructor(
     readonly destination: Destination,
     readonly label: string,
+    private readonly authkey?: Uint8Array,
   ) {}
 
   /** A descriptor that stands for `value` in the args, or undefined if `value` is none of the above. */
@@ -48,7 +52,7 @@ export class ArgsTransfer {
     const hosted = hostedTypeOf(value);
     if (hosted === undefined) return undefined;
     this.needsRebuild = true;
-    this.lease ??= leaseHost();
+    this.lease ??= leaseHost(this.authkey);
     return this.lease.share(value, hosted.typeid, hosted.proxyClass);
   }
 

@@ -70,12 +70,12 @@ class ParentHost {
   leases = 0;
   private readonly directory: string;
 
-  constructor() {
+  constructor(readonly authkey: Uint8Array) {
     // mkdtemp makes the directory 0700: only this user can reach the socket (which is authenticated too).
     this.directory = mkdtempSync(path.join(tmpdir(), 'mpmanagers-'));
     this.address = path.join(this.directory, 'parent.sock');
     // No registry: children only call the objects they are sent (SyncManager's creators are not served).
-    this.server = new Server(new Map(), { address: this.address, authkey: defaultAuthkey(), handshakeTimeout: 60 });
+    this.server = new Server(new Map(), { address: this.address, authkey, handshakeTimeout: 60 });
     this.listening = this.server.listen().then(
       () => log('serving primitives for child processes on %s', this.address),
       (error: unknown) => log('cannot serve primitives on %s: %O', this.address, error),
@@ -84,22 +84,33 @@ class ParentHost {
 
   leaseEnded(): void {
     if (--this.leases > 0) return;
-    if (current === this) current = undefined;
+    const key = keyOf(this.authkey);
+    if (hosts.get(key) === this) hosts.delete(key);
     void this.server.close().finally(() => rmSync(this.directory, { recursive: true, force: true }));
     log('the last child holding shared primitives is gone: stopped serving them');
   }
 }
 
-let current: ParentHost | undefined;
+/** The running hosts, by authkey (hex): a child connects with its process authkey, which a Process may set. */
+const hosts = new Map<string, ParentHost>();
 
-/** A new lease on this process's host of primitives, which is started if it is not running. */
-export function leaseHost(): HostLease {
-  current ??= new ParentHost();
-  current.leases++;
-  return new HostLease(current);
+function keyOf(authkey: Uint8Array): string {
+  return Buffer.from(authkey).toString('hex');
 }
 
-/** The socket path primitives are served on while any child holds them (for diagnostics and tests). */
-export function hostAddress(): string | undefined {
-  return current?.address;
+/**
+ * A new lease on the host of primitives for children with `authkey` (default: this process's),
+ * which is started if it is not running.
+ */
+export function leaseHost(authkey: Uint8Array = defaultAuthkey()): HostLease {
+  const key = keyOf(authkey);
+  let host = hosts.get(key);
+  if (host === undefined) hosts.set(key, (host = new ParentHost(authkey)));
+  host.leases++;
+  return new HostLease(host);
+}
+
+/** The socket path primitives are served on for children with `authkey`, while any holds them (for diagnostics and tests). */
+export function hostAddress(authkey: Uint8Array = defaultAuthkey()): string | undefined {
+  return hosts.get(keyOf(authkey))?.address;
 }

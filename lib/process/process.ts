@@ -97,7 +97,7 @@ export class Process {
 
   /** Spawns the child process and sends it its target; the Pipe ends and primitives among the args go with it (argsTransfer.ts). */
   private spawn(): ChildProcess {
-    const transfer = new ArgsTransfer('process', this.name);
+    const transfer = new ArgsTransfer('process', this.name, this.authkey);
     let message: ProcessStartMessage;
     try {
       message = { module: this.module, export: this.exportName, args: describeProxies(this.args, [], transfer) as unknown[], name: this.name };

@@ -54,6 +54,14 @@ describe('primitives passed to a Process without a manager', function () {
     lock.release();
   });
 
+  it('a Process with an authkey of its own reaches them too (served with its key)', async () => {
+    const queue = new Queue<number>();
+    const p = new Process({ module: targets, export: 'putItems', args: [queue, 2], authkey: 'a key of its own' });
+    p.start();
+    expect(await p.join(30)).to.equal(0);
+    expect(queue.qsize()).to.equal(2);
+  });
+
   it('a primitive given to a Pool task (a worker thread) is served the same way', async () => {
     const queue = new Queue<number>();
     const pool = new Pool(1, { module: targets });
