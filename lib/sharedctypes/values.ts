@@ -221,3 +221,17 @@ function lockOf(option: LockOption | undefined): Lock | RLock | undefined {
     "lock must be true, false, or a sharedctypes Lock or RLock (a Lock of lib/primitives works within one thread only)",
   );
 }
+
+/** CPython's sharedctypes.copy(): a new raw (lock-free) object with a copy of `obj`'s memory. */
+export function copy<T extends SharedValue<unknown> | SharedArray<unknown>>(obj: T): T {
+  const buffer = new SharedArrayBuffer(obj.buffer.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(obj.buffer));
+  const memory = { buffer, type: obj.type, lock: undefined };
+  return (obj instanceof SharedArray ? new SharedArray(memory) : new SharedValue(memory)) as T;
+}
+
+/** CPython's sharedctypes.synchronized(): the same memory as `obj`, with `lock` (default a new RLock). */
+export function synchronized<T extends SharedValue<unknown> | SharedArray<unknown>>(obj: T, lock?: Lock | RLock): T {
+  const memory = { buffer: obj.buffer, type: obj.type, lock: lockOf(lock ?? true) };
+  return (obj instanceof SharedArray ? new SharedArray(memory) : new SharedValue(memory)) as T;
+}

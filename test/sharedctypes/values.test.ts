@@ -101,6 +101,23 @@ describe('sharedctypes Value and Array', () => {
   });
 });
 
+describe('sharedctypes copy() and synchronized()', () => {
+  it('copy() is a raw object with its own memory; synchronized() shares the memory and adds a lock', () => {
+    const a = sharedctypes.Array('i', [1, 2, 3]);
+    const copied = sharedctypes.copy(a);
+    copied[0] = 100;
+    expect(a[0]).to.equal(1);
+    expect(() => copied.getLock()).to.throw(AttributeError);
+    const raw = RawValue('d', 1.5);
+    const lock = new Lock();
+    const synced = sharedctypes.synchronized(raw, lock);
+    synced.value = 2.5;
+    expect(raw.value).to.equal(2.5);
+    expect(synced.getLock()).to.equal(lock);
+    expect(sharedctypes.synchronized(raw).getLock()).to.be.instanceOf(RLock);
+  });
+});
+
 describe('sharedctypes locks (Atomics)', () => {
   it('Lock: non-blocking acquire fails while held, timeout expires, release wakes a waiter; over-release is ValueError', async () => {
     const lock = new Lock();
