@@ -84,7 +84,7 @@ export class Process {
   /** Starts the child. Throws TypeError if the args cannot be sent, ManagerError if already started. */
   start(): void {
     if (this.child !== undefined) throw new ManagerError(`${this.name} has already been started (a process can only be started once)`);
-    const child = this.thread ? startThread(this.module, this.exportName, this.args!, this.name) : this.spawn();
+    const child = this.thread ? startThread(this.module, this.exportName, this.args!, this.name, this.authkey) : this.spawn();
     this.child = child;
     this.exit = new ChildExit(child);
     log('%s started as pid %d', this.name, child.pid);

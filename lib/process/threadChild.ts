@@ -10,9 +10,12 @@ import { Pool } from './pool.js';
 
 const log = createDebug('mpmanagers:process');
 
-/** Starts `exportName(...args)` of `module` on a worker thread. Throws TypeError (as Process.start) if the args cannot be sent. */
-export function startThread(module: string, exportName: string, args: unknown[], name: string): ChildProcess {
-  const pool = new Pool(1, { module });
+/**
+ * Starts `exportName(...args)` of `module` on a worker thread; the proxies among the args connect
+ * with `authkey`. Throws TypeError (as Process.start) if the args cannot be sent.
+ */
+export function startThread(module: string, exportName: string, args: unknown[], name: string, authkey: Uint8Array): ChildProcess {
+  const pool = new Pool(1, { module, authkey });
   const child = new ThreadChild(pool);
   let running: Promise<unknown>;
   try {
