@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { Pool, Process, TypeError as PyTypeError, sharedctypes } from '../../lib/index.js';
+import { Pool, Process, Queue, SyncManager, TypeError as PyTypeError, sharedctypes } from '../../lib/index.js';
 import { fixture, trackChildProcesses } from '../process/helpers.js';
 
 const targets = fixture('connectionTargets');
@@ -53,6 +53,20 @@ describe('sharedctypes across threads', function () {
     expect(stuck.isAlive()).to.equal(true);
     stuck.terminate();
     expect(await stuck.join(60)).to.equal(-15);
+  });
+
+  it("a thread Process is given proxies as a child process is (the manager's list) and primitives served here", async () => {
+    await using manager = new SyncManager();
+    await manager.start();
+    const list = await manager.list<string>();
+    const queue = new Queue<number>();
+    const appender = new Process({ module: fixture('targets'), export: 'append', args: [list, 'from a thread'], thread: true });
+    const putter = new Process({ module: targets, export: 'putItems', args: [queue, 2], thread: true });
+    appender.start();
+    putter.start();
+    expect(await Promise.all([appender.join(60), putter.join(60)])).to.deep.equal([0, 0]);
+    expect(await list._getValue()).to.deep.equal(['from a thread']);
+    expect(queue.qsize()).to.equal(2);
   });
 
   it('sent to a child process, a sharedctypes object is a TypeError naming the manager’s Value/Array', () => {
