@@ -63,5 +63,5 @@ export type { ReconnectOptions } from './client/reconnect.js';
 export type { LimitOptions } from './server/limits.js';
 export type { HeartbeatOptions } from './connection/heartbeat.js';
 export { EOFError } from './errors.js';
-export { Pipe, Listener, Client, Connection, type ListenerOptions, type ClientOptions } from './mpconnection/index.js';
+export { Pipe, Listener, Client, Connection, wait, type ListenerOptions, type ClientOptions } from './mpconnection/index.js';
 export * as sharedctypes from './sharedctypes/index.js';

@@ -166,6 +166,22 @@ export class Connection implements FrameSink {
     return { link: this.#link, unread, ended: this.#ended !== undefined };
   }
 
+  /**
+   * @internal Whether recv() would settle now: a message is waiting, the other end has closed, or
+   * this end can no longer be read (recv() then rejects at once).
+   */
+  _readyToRead(): boolean {
+    return this.#readyToRead() || this.closed;
+  }
+
+  /** @internal Calls `wake` once when something arrives or the connection ends; returns how to stop waiting. */
+  _whenReadable(wake: () => void): () => void {
+    this.#waiters.push(wake);
+    return () => {
+      this.#waiters = this.#waiters.filter((waiter) => waiter !== wake);
+    };
+  }
+
   /** @internal Closes this end once what it sent has left this process (a child about to exit). */
   async _closeAndFlush(): Promise<void> {
     if (this.#closed || this.#movedTo !== undefined) return;

@@ -4,3 +4,4 @@
 export { Connection, type ConnectionEnds } from './connection.js';
 export { Listener, Client, type ListenerOptions, type ClientOptions } from './listener.js';
 export { Pipe } from './pipe.js';
+export { wait } from './wait.js';

@@ -1,6 +1,6 @@
 // Pipe(): both ends in this process, and one end in a child process (Pipe-based parmap).
 import { expect } from 'chai';
-import { ConnectionClosedError, EOFError, Pipe, Process, ProtocolError, TypeError as PyTypeError, ValueError } from '../../lib/index.js';
+import { ConnectionClosedError, EOFError, Pipe, Process, ProtocolError, TypeError as PyTypeError, ValueError, wait } from '../../lib/index.js';
 import { rejectionOf } from '../helpers/assertions.js';
 import { fixture, trackChildProcesses } from '../process/helpers.js';
 
@@ -101,6 +101,20 @@ describe('Pipe in one process', () => {
     expect(await b.poll()).to.equal(false);
     a.close();
     b.close();
+  });
+
+  it('wait() resolves to the connections with something to read, or an empty list at its timeout', async () => {
+    const [a1, b1] = Pipe();
+    const [a2, b2] = Pipe();
+    expect(await wait([b1, b2], 0)).to.deep.equal([]);
+    expect(await wait([b1, b2], 0.05)).to.deep.equal([]);
+    const waiting = wait([b1, b2]);
+    setTimeout(() => void a2.send('second'), 20);
+    expect(await waiting).to.deep.equal([b2]);
+    a1.close(); // an end that has ended is ready too: recv() rejects EOFError
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await wait([b1, b2], 1)).to.deep.equal([b1, b2]);
+    for (const end of [a2, b1, b2]) end.close();
   });
 
   it('await using closes the end', async () => {
