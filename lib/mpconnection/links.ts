@@ -2,6 +2,7 @@
 // its sink about frames that arrive and about its end. Two kinds: a socket (lib/connection's
 // authenticated Connection: a Client, an accepted connection, a Pipe end in another process) and
 // the in-memory pair of a Pipe whose two ends are both in this process.
+import type { MessagePort } from 'node:worker_threads';
 import createDebug from 'debug';
 import type { Connection as SocketConnection } from '../connection/connection.js';
 
@@ -178,6 +179,45 @@ export class SocketLink implements FrameLink {
     this.ended = true;
     if (error !== undefined) debug('link ended: %s', error.message);
     this.sink.end(error);
+  }
+}
+
+/**
+ * A link over a MessagePort: a Pipe end in a worker thread of this process. Each frame is one
+ * message (its buffer transferred, not copied); `null` says this side closed.
+ */
+export class PortLink implements FrameLink {
+  sink: FrameSink = NOWHERE;
+  private closed = false;
+  private ended = false;
+
+  constructor(private readonly port: MessagePort) {
+    port.on('message', (message: Uint8Array | null) => {
+      if (message === null) this.finish();
+      else if (!this.closed) this.sink.deliver(Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+    });
+    port.on('close', () => this.finish());
+  }
+
+  send(payload: Uint8Array): boolean {
+    if (this.closed || this.ended) return false;
+    const copy = new Uint8Array(payload);
+    this.port.postMessage(copy, [copy.buffer]);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.ended) this.port.postMessage(null);
+    this.port.close();
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.port.close();
+    this.sink.end();
   }
 }
 

@@ -5,11 +5,12 @@
 // processes: no port, no socket file, so no authkey (the handshake runs with an empty key, for the
 // framing limits before it). Messages the end had received and not read travel in the descriptor.
 import net from 'node:net';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import createDebug from 'debug';
 import { Connection as SocketConnection } from '../connection/connection.js';
 import type { ConnectionOptions } from '../connection/options.js';
 import { Connection } from './connection.js';
-import { SocketLink, relay, type FrameLink } from './links.js';
+import { PortLink, SocketLink, relay, type FrameLink } from './links.js';
 
 const debug = createDebug('mpmanagers:mpconnection');
 
@@ -17,8 +18,10 @@ export const PIPE_DESCRIPTOR_KEY = '__mpmanagers_pipe__';
 
 export interface PipeDescriptor {
   readonly [PIPE_DESCRIPTOR_KEY]: {
-    /** The child's fd of its end of the socket pair. */
-    readonly fd: number;
+    /** The child's fd of its end of the socket pair (to a child process). */
+    readonly fd?: number;
+    /** The thread's end of a MessageChannel (to a worker thread; in the transfer list). */
+    readonly port?: MessagePort;
     readonly readable: boolean;
     readonly writable: boolean;
     /** Messages sent to the end before it moved, not read yet. */
@@ -62,12 +65,28 @@ export function sendPipeEnd(end: Connection, fd: number, destination: string): {
   return { descriptor, bind: bound! };
 }
 
-/** Child side: the Connection a descriptor stands for. */
+/**
+ * Sends `end` to a worker thread of this process: over a MessageChannel whose second port travels
+ * in the descriptor (it must be in the transfer list: `port`), the first relaying here.
+ */
+export function sendPipeEndToThread(end: Connection, destination: string): { descriptor: PipeDescriptor; port: MessagePort } {
+  const { link, unread, ended } = end._handOver(destination);
+  const { port1, port2 } = new MessageChannel();
+  if (ended) port1.close();
+  else relay(link, new PortLink(port1));
+  const descriptor: PipeDescriptor = {
+    [PIPE_DESCRIPTOR_KEY]: { port: port2, readable: end.readable, writable: end.writable, unread, ended },
+  };
+  return { descriptor, port: port2 };
+}
+
+/** Receiving side (a child process or a worker thread): the Connection a descriptor stands for. */
 export function receivePipeEnd(descriptor: PipeDescriptor): Connection {
-  const { fd, readable, writable, unread, ended } = descriptor[PIPE_DESCRIPTOR_KEY];
-  const link: FrameLink = ended
-    ? closedLink()
-    : new SocketLink(SocketConnection.overSocket(new net.Socket({ fd, readable: true, writable: true }), PIPE_OPTIONS, 'pipe to the parent'));
+  const { fd, port, readable, writable, unread, ended } = descriptor[PIPE_DESCRIPTOR_KEY];
+  let link: FrameLink;
+  if (ended) link = closedLink();
+  else if (port !== undefined) link = new PortLink(port);
+  else link = new SocketLink(SocketConnection.overSocket(new net.Socket({ fd, readable: true, writable: true }), PIPE_OPTIONS, 'pipe to the parent'));
   const conn = new Connection(link, { readable, writable });
   conn._prepend(unread.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)));
   if (ended) conn.end();

@@ -1,15 +1,17 @@
 // What, besides proxies, a Process or a Pool task may be given, and how each travels (see
 // sharedArgs.ts for proxies):
-//   - a Pipe end (lib/mpconnection): to a child process, over a socket pair of its own (pipeTransfer.ts);
+//   - a Pipe end (lib/mpconnection): to a child process, over a socket pair of its own; to a worker
+//     thread, over a MessageChannel (pipeTransfer.ts);
 //   - a synchronization primitive of lib/primitives: served by this process (parentHost.ts), it
 //     arrives as the usual proxy of the very object this process holds;
 //   - a sharedctypes object: to a worker thread, as its SharedArrayBuffer; a child process cannot
 //     share memory, so it is refused there with a TypeError naming the manager's Value/Array.
 import type { ChildProcess } from 'node:child_process';
 import type net from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
 import { TypeError as PyTypeError } from '../errors.js';
 import { Connection } from '../mpconnection/connection.js';
-import { sendPipeEnd } from '../mpconnection/pipeTransfer.js';
+import { sendPipeEnd, sendPipeEndToThread } from '../mpconnection/pipeTransfer.js';
 import { describeSharedCType, isSharedCType } from '../sharedctypes/transfer.js';
 import { hostedTypeOf, leaseHost, type HostLease } from './parentHost.js';
 
@@ -22,6 +24,8 @@ export const FIRST_PIPE_FD = 4;
 export class ArgsTransfer {
   /** The receiver has something other than proxies to rebuild (a pool worker only rebuilds when told to). */
   needsRebuild = false;
+  /** What the message to a worker thread must transfer rather than copy (Pipe ends' ports). */
+  readonly transferList: MessagePort[] = [];
   private readonly pipeBinders: ((socket: net.Socket | undefined) => void)[] = [];
   private lease: HostLease | undefined;
 
@@ -77,12 +81,14 @@ export class ArgsTransfer {
   }
 
   private pipeEnd(end: Connection): unknown {
+    this.needsRebuild = true;
     if (this.destination === 'thread') {
-      throw new PyTypeError(`a Pipe end cannot be sent to ${this.label}, a worker thread: Pipe ends go to child processes`);
+      const { descriptor, port } = sendPipeEndToThread(end, this.label);
+      this.transferList.push(port);
+      return descriptor;
     }
     const { descriptor, bind } = sendPipeEnd(end, FIRST_PIPE_FD + this.pipeBinders.length, this.label);
     this.pipeBinders.push(bind);
-    this.needsRebuild = true;
     return descriptor;
   }
 }

@@ -163,12 +163,13 @@ export class Pool {
     const task: PoolTask = { fn, calls: describeProxies(calls, proxies, transfer) as unknown[][], hasProxies: false };
     task.hasProxies = proxies.length > 0 || transfer.needsRebuild;
     try {
-      structuredClone(task.calls); // fail here, clearly, rather than inside the pool's dispatch
+      // Fail here, clearly, rather than inside the pool's dispatch (ports are checked by the transfer).
+      if (transfer.transferList.length === 0) structuredClone(task.calls);
     } catch (error) {
       transfer.end();
       throw notTransferable('the arguments', error);
     }
-    const running = transfer.ready().then(() => this.piscina.run(task)).then(
+    const running = transfer.ready().then(() => this.piscina.run(task, { transferList: transfer.transferList })).then(
       (reply) => {
         proxies.length = 0;
         transfer.end();

@@ -1,6 +1,6 @@
 // Pipe(): both ends in this process, and one end in a child process (Pipe-based parmap).
 import { expect } from 'chai';
-import { ConnectionClosedError, EOFError, Pipe, Process, ProtocolError, TypeError as PyTypeError, ValueError, wait } from '../../lib/index.js';
+import { ConnectionClosedError, EOFError, Pipe, Pool, Process, ProtocolError, ValueError, wait } from '../../lib/index.js';
 import { rejectionOf } from '../helpers/assertions.js';
 import { fixture, trackChildProcesses } from '../process/helpers.js';
 
@@ -185,11 +185,48 @@ describe('Pipe with an end in a child process', function () {
     resultReader.close();
   });
 
-  it('an end already sent, or closed, cannot be sent again; an end cannot go to a thread', async () => {
+  it('an end already sent, or closed, cannot be sent again', async () => {
     const [a, b] = Pipe();
     b.close();
     expect(() => new Process({ module: targets, export: 'sendNumbers', args: [b, 0] }).start()).to.throw(ConnectionClosedError);
-    expect(() => new Process({ module: targets, export: 'sendNumbers', args: [a, 0], thread: true }).start()).to.throw(PyTypeError, /Pipe end/);
-    a.close();
+    const p = new Process({ module: targets, export: 'sendNumbers', args: [a, 0] });
+    p.start();
+    expect(() => new Process({ module: targets, export: 'sendNumbers', args: [a, 0] }).start()).to.throw(ValueError, /sent to Process-/);
+    await p.join(30);
+  });
+});
+
+describe('Pipe with an end in a worker thread', function () {
+  this.timeout(60000);
+
+  it('a thread Process: parmap over the pipe, and EOF both ways', async () => {
+    const [parentEnd, childEnd] = Pipe();
+    await parentEnd.send(2);
+    const p = new Process({ module: targets, export: 'squareUntilEof', args: [childEnd], thread: true });
+    p.start();
+    expect(await parentEnd.recv()).to.equal(4);
+    await parentEnd.send(9);
+    expect(await parentEnd.recv()).to.equal(81);
+    parentEnd.close();
+    expect(await p.join(30)).to.equal(0);
+    const [other, threadEnd] = Pipe();
+    const sender = new Process({ module: targets, export: 'sendNumbers', args: [threadEnd, 2], thread: true });
+    sender.start();
+    expect([await other.recv(), await other.recv()]).to.deep.equal([0, 1]);
+    expect(await rejectionOf(other.recv())).to.be.instanceOf(EOFError);
+    await sender.join(30);
+    other.close();
+  });
+
+  it('a Pool task is given a Pipe end', async () => {
+    const [reader, writer] = Pipe(false);
+    const pool = new Pool(1, { module: targets });
+    try {
+      await pool.apply('sendNumbers', [writer, 3]);
+      expect([await reader.recv(), await reader.recv(), await reader.recv()]).to.deep.equal([0, 1, 2]);
+    } finally {
+      await pool.terminate();
+    }
+    expect(await rejectionOf(reader.recv())).to.be.instanceOf(EOFError);
   });
 });
