@@ -1,6 +1,7 @@
 // Pipe(): both ends in this process, and one end in a child process (Pipe-based parmap).
 import { expect } from 'chai';
 import { ConnectionClosedError, EOFError, Pipe, Pool, Process, ProtocolError, ValueError, wait } from '../../lib/index.js';
+import { killLeftoverProcesses } from '../helpers/processes.js';
 import { rejectionOf } from '../helpers/assertions.js';
 import { fixture, trackChildProcesses } from '../process/helpers.js';
 
@@ -131,15 +132,16 @@ describe('Pipe in one process', () => {
 });
 
 describe('Pipe with an end in a child process', function () {
-  this.timeout(60000);
+  this.timeout(120000);
   const children = trackChildProcesses();
   after(() => children.expectNoneLeft());
+  const started = killLeftoverProcesses();
 
   it("Pipe-based parmap: the child squares what the parent sends, and ends at the parent's EOF", async () => {
     const [parentEnd, childEnd] = Pipe();
     await parentEnd.send(2); // sent before the child exists: it is waiting for it
     const p = new Process({ module: targets, export: 'squareUntilEof', args: [childEnd] });
-    p.start();
+    started(p);
     expect(childEnd.closed).to.equal(true); // it now belongs to the child
     expect(await rejectionOf(childEnd.recv())).to.be.instanceOf(ValueError);
     expect(await parentEnd.recv()).to.equal(4);
@@ -148,27 +150,27 @@ describe('Pipe with an end in a child process', function () {
     for (let n = 3; n < 8; n++) results.push(await parentEnd.recv());
     expect(results).to.deep.equal([9, 16, 25, 36, 49]);
     parentEnd.close();
-    expect(await p.join(30)).to.equal(0);
+    expect(await p.join(60)).to.equal(0);
   });
 
   it("the child's exit is the end of the pipe: recv() rejects EOFError after the messages it sent", async () => {
     const [parentEnd, childEnd] = Pipe();
     const p = new Process({ module: targets, export: 'sendNumbers', args: [childEnd, 3] });
-    p.start();
+    started(p);
     expect([await parentEnd.recv(), await parentEnd.recv(), await parentEnd.recv()]).to.deep.equal([0, 1, 2]);
     expect(await rejectionOf(parentEnd.recv())).to.be.instanceOf(EOFError);
-    expect(await p.join(30)).to.equal(0);
+    expect(await p.join(60)).to.equal(0);
     parentEnd.close();
   });
 
   it('a killed child: the parent end sees EOFError (a peer that vanishes)', async () => {
     const [parentEnd, childEnd] = Pipe();
     const p = new Process({ module: targets, export: 'holdForever', args: [childEnd] });
-    p.start();
+    started(p);
     expect(await parentEnd.recv()).to.equal('ready');
     p.kill();
     expect(await rejectionOf(parentEnd.recv())).to.be.instanceOf(EOFError);
-    await p.join(30);
+    await p.join(60);
     parentEnd.close();
   });
 
@@ -177,11 +179,11 @@ describe('Pipe with an end in a child process', function () {
     const [resultReader, resultWriter] = Pipe(false);
     await writer.send('early'); // read by the consumer, after it has moved twice
     const consumer = new Process({ module: targets, export: 'forwardTo', args: [reader, resultWriter, 3] });
-    consumer.start();
+    started(consumer);
     const producer = new Process({ module: targets, export: 'sendNumbers', args: [writer, 2] });
-    producer.start();
+    started(producer);
     expect(await resultReader.recv()).to.deep.equal(['early', 0, 1]);
-    expect(await Promise.all([consumer.join(30), producer.join(30)])).to.deep.equal([0, 0]);
+    expect(await Promise.all([consumer.join(60), producer.join(60)])).to.deep.equal([0, 0]);
     resultReader.close();
   });
 
@@ -190,31 +192,32 @@ describe('Pipe with an end in a child process', function () {
     b.close();
     expect(() => new Process({ module: targets, export: 'sendNumbers', args: [b, 0] }).start()).to.throw(ConnectionClosedError);
     const p = new Process({ module: targets, export: 'sendNumbers', args: [a, 0] });
-    p.start();
+    started(p);
     expect(() => new Process({ module: targets, export: 'sendNumbers', args: [a, 0] }).start()).to.throw(ValueError, /sent to Process-/);
-    await p.join(30);
+    await p.join(60);
   });
 });
 
 describe('Pipe with an end in a worker thread', function () {
-  this.timeout(60000);
+  this.timeout(120000);
+  const started = killLeftoverProcesses();
 
   it('a thread Process: parmap over the pipe, and EOF both ways', async () => {
     const [parentEnd, childEnd] = Pipe();
     await parentEnd.send(2);
     const p = new Process({ module: targets, export: 'squareUntilEof', args: [childEnd], thread: true });
-    p.start();
+    started(p);
     expect(await parentEnd.recv()).to.equal(4);
     await parentEnd.send(9);
     expect(await parentEnd.recv()).to.equal(81);
     parentEnd.close();
-    expect(await p.join(30)).to.equal(0);
+    expect(await p.join(60)).to.equal(0);
     const [other, threadEnd] = Pipe();
     const sender = new Process({ module: targets, export: 'sendNumbers', args: [threadEnd, 2], thread: true });
-    sender.start();
+    started(sender);
     expect([await other.recv(), await other.recv()]).to.deep.equal([0, 1]);
     expect(await rejectionOf(other.recv())).to.be.instanceOf(EOFError);
-    await sender.join(30);
+    await sender.join(60);
     other.close();
   });
 

@@ -5,26 +5,28 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Event, JoinableQueue, Lock, Pool, Process, Queue } from '../../lib/index.js';
+import { killLeftoverProcesses } from '../helpers/processes.js';
 import { hostAddress } from '../../lib/process/parentHost.js';
 import { eventually, fixture, trackChildProcesses } from './helpers.js';
 
 const targets = fixture('connectionTargets');
 
 describe('primitives passed to a Process without a manager', function () {
-  this.timeout(60000);
+  this.timeout(120000);
   const children = trackChildProcesses();
   after(() => children.expectNoneLeft());
+  const started = killLeftoverProcesses();
 
   it("a Queue: the child's puts land in the object this process holds; the server stops with the last child", async () => {
     const queue = new Queue<number>();
     const p = new Process({ module: targets, export: 'putItems', args: [queue, 5] });
-    p.start();
+    started(p);
     const address = hostAddress();
     expect(address).to.be.a('string');
     const items: number[] = [];
     for (let i = 0; i < 5; i++) items.push(await queue.get(true, 30));
     expect(items).to.deep.equal([0, 1, 2, 3, 4]);
-    expect(await p.join(30)).to.equal(0);
+    expect(await p.join(60)).to.equal(0);
     await eventually(() => hostAddress() === undefined && !existsSync(address!));
   });
 
@@ -33,11 +35,11 @@ describe('primitives passed to a Process without a manager', function () {
     const held = new Event();
     const release = new Event();
     const p = new Process({ module: targets, export: 'lockAndSignal', args: [lock, held, release] });
-    p.start();
-    expect(await held.wait(30)).to.equal(true);
+    started(p);
+    expect(await held.wait(60)).to.equal(true);
     expect(await lock.acquire(false)).to.equal(false);
     release.set();
-    expect(await p.join(30)).to.equal(0);
+    expect(await p.join(60)).to.equal(0);
     expect(await lock.acquire(false)).to.equal(true);
     lock.release();
   });
@@ -46,10 +48,10 @@ describe('primitives passed to a Process without a manager', function () {
     const lock = new Lock();
     const held = new Event();
     const p = new Process({ module: targets, export: 'lockAndSignal', args: [lock, held, new Event()] });
-    p.start();
-    expect(await held.wait(30)).to.equal(true);
+    started(p);
+    expect(await held.wait(60)).to.equal(true);
     p.kill();
-    await p.join(30);
+    await p.join(60);
     expect(await lock.acquire(true, 10)).to.equal(true);
     lock.release();
   });
@@ -57,8 +59,8 @@ describe('primitives passed to a Process without a manager', function () {
   it('a Process with an authkey of its own reaches them too (served with its key)', async () => {
     const queue = new Queue<number>();
     const p = new Process({ module: targets, export: 'putItems', args: [queue, 2], authkey: 'a key of its own' });
-    p.start();
-    expect(await p.join(30)).to.equal(0);
+    started(p);
+    expect(await p.join(60)).to.equal(0);
     expect(queue.qsize()).to.equal(2);
   });
 
@@ -77,9 +79,9 @@ describe('primitives passed to a Process without a manager', function () {
     const tasks = new JoinableQueue<number>();
     const a = new Process({ module: targets, export: 'putItems', args: [tasks, 2] });
     const b = new Process({ module: targets, export: 'putItems', args: [tasks, 2] });
-    a.start();
-    b.start();
-    expect(await Promise.all([a.join(30), b.join(30)])).to.deep.equal([0, 0]);
+    started(a);
+    started(b);
+    expect(await Promise.all([a.join(60), b.join(60)])).to.deep.equal([0, 0]);
     expect(tasks.qsize()).to.equal(4);
   });
 

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Pool, Process, Queue, SyncManager, TypeError as PyTypeError, sharedctypes } from '../../lib/index.js';
+import { killLeftoverProcesses } from '../helpers/processes.js';
 import { fixture, trackChildProcesses } from '../process/helpers.js';
 
 const targets = fixture('connectionTargets');
@@ -13,11 +14,12 @@ describe('sharedctypes across threads', function () {
   this.timeout(120000);
   const children = trackChildProcesses();
   after(() => children.expectNoneLeft());
+  const started = killLeftoverProcesses();
 
   it('4 threads × 100,000 locked increments of one Value(i) make 400,000 exactly', async () => {
     const counter = Value('i', 0);
     const threads = [1, 2, 3, 4].map(() => new Process({ module: targets, export: 'lockedIncrements', args: [counter, 100_000], thread: true }));
-    for (const t of threads) t.start();
+    for (const t of threads) started(t);
     expect(await Promise.all(threads.map((t) => t.join()))).to.deep.equal([0, 0, 0, 0]);
     expect(counter.value).to.equal(400_000);
   });
@@ -46,10 +48,10 @@ describe('sharedctypes across threads', function () {
 
   it('a thread Process: exit code 1 and the stack on stderr when the target throws; terminate() stops one that never returns', async () => {
     const failing = new Process({ module: targets, export: 'squareAll', args: [null], thread: true });
-    failing.start();
+    started(failing);
     expect(await failing.join(60)).to.equal(1);
     const stuck = new Process({ module: targets, export: 'holdForever', args: [{ send: null }], thread: true });
-    stuck.start();
+    started(stuck);
     expect(stuck.isAlive()).to.equal(true);
     stuck.terminate();
     expect(await stuck.join(60)).to.equal(-15);
@@ -62,8 +64,8 @@ describe('sharedctypes across threads', function () {
     const queue = new Queue<number>();
     const appender = new Process({ module: fixture('targets'), export: 'append', args: [list, 'from a thread'], thread: true });
     const putter = new Process({ module: targets, export: 'putItems', args: [queue, 2], thread: true });
-    appender.start();
-    putter.start();
+    started(appender);
+    started(putter);
     expect(await Promise.all([appender.join(60), putter.join(60)])).to.deep.equal([0, 0]);
     expect(await list._getValue()).to.deep.equal(['from a thread']);
     expect(queue.qsize()).to.equal(2);
