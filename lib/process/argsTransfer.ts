@@ -24,6 +24,11 @@ export const FIRST_PIPE_FD = 4;
 export class ArgsTransfer {
   /** The receiver has something other than proxies to rebuild (a pool worker only rebuilds when told to). */
   needsRebuild = false;
+  /**
+   * Refuse what needs this process's help for as long as the receiver runs (Pipe ends, primitives):
+   * for a pool's initargs, whose workers outlive any one task.
+   */
+  onlySelfContained = false;
   /** What the message to a worker thread must transfer rather than copy (Pipe ends' ports). */
   readonly transferList: MessagePort[] = [];
   private readonly pipeBinders: ((socket: net.Socket | undefined) => void)[] = [];
@@ -41,6 +46,9 @@ export class ArgsTransfer {
 
   /** A descriptor that stands for `value` in the args, or undefined if `value` is none of the above. */
   describe(value: object): unknown {
+    if (this.onlySelfContained && (value instanceof Connection || hostedTypeOf(value) !== undefined)) {
+      throw new PyTypeError(`${this.label} cannot be given a Pipe end or a synchronization primitive without a manager: give it to a task, or use a manager's`);
+    }
     if (value instanceof Connection) return this.pipeEnd(value);
     if (isSharedCType(value)) {
       if (this.destination === 'process') {

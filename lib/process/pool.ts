@@ -216,10 +216,10 @@ export class Pool {
 
 function initializerOf(options: PoolOptions, proxies: BaseProxy[]): PoolWorkerData['initializer'] {
   if (options.initializer === undefined) return undefined;
-  // sharedctypes objects travel in the initargs; primitives are not served for the pool's lifetime.
-  const transfer = new ArgsTransfer('thread', 'a pool initializer');
+  // sharedctypes objects travel in the initargs; Pipe ends and primitives without a manager do not.
+  const transfer = new ArgsTransfer('thread', "a pool's initializer");
+  transfer.onlySelfContained = true;
   const args = describeProxies(options.initargs ?? [], proxies, transfer) as unknown[];
-  transfer.end();
   try {
     structuredClone(args);
   } catch (error) {

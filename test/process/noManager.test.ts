@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { Event, JoinableQueue, Lock, Pool, Process, Queue } from '../../lib/index.js';
+import { Event, JoinableQueue, Lock, Pool, Process, Queue, TypeError as PyTypeError } from '../../lib/index.js';
 import { killLeftoverProcesses } from '../helpers/processes.js';
 import { hostAddress } from '../../lib/process/parentHost.js';
 import { eventually, fixture, trackChildProcesses } from './helpers.js';
@@ -73,6 +73,10 @@ describe('primitives passed to a Process without a manager', function () {
     } finally {
       await pool.terminate();
     }
+  });
+
+  it("a Pool's initargs refuse a primitive without a manager, clearly (its workers outlive any task)", () => {
+    expect(() => new Pool(1, { module: targets, initializer: 'keepShared', initargs: [new Queue()] })).to.throw(PyTypeError, /give it to a task/);
   });
 
   it('two children share one JoinableQueue: the same object id, one server', async () => {
