@@ -81,6 +81,11 @@ export class AbortError extends ManagerError {
   override name = 'AbortError';
 }
 
+/** The other end of a multiprocessing.connection Connection (a Pipe, a Client) is closed: nothing more to receive. */
+export class EOFError extends ManagerError {
+  override name = 'EOFError';
+}
+
 /**
  * A server limit was reached: too many connections, calls in flight on one connection, objects
  * created by one client, or a result larger than a frame may be. `limit` names the option
@@ -132,4 +137,5 @@ export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['AbortError', AbortError],
   ['LimitError', LimitError],
   ['PermissionError', PermissionError],
+  ['EOFError', EOFError],
 ]);

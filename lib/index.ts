@@ -75,3 +75,6 @@ export {
   type OwnerId,
 } from './server/description.js';
 export { PermissionError } from './errors.js';
+export { EOFError } from './errors.js';
+export { Pipe, Listener, Client, Connection, wait, type ListenerOptions, type ClientOptions } from './mpconnection/index.js';
+export * as sharedctypes from './sharedctypes/index.js';

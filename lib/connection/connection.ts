@@ -100,6 +100,31 @@ export class Connection {
     }
   }
 
+  /**
+   * Wraps a socket that is already connected (an end of a socket pair, an inherited fd) and
+   * authenticates as the connecting side, within `handshakeTimeout` seconds. The peer wraps its end
+   * with `fromSocket`. Rejects as `connect` does.
+   */
+  static async overSocket(socket: net.Socket, options: ConnectionOptions, remoteLabel: string): Promise<Connection> {
+    let settings: ConnectionSettings;
+    try {
+      settings = connectionSettings(options);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+    const connection = new Connection(socket, remoteLabel, settings);
+    const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
+      connection.destroy(new ConnectionClosedError(`handshake with ${remoteLabel} timed out after ${seconds} s`));
+    });
+    try {
+      await connection.authenticate(clientHandshake);
+      return connection;
+    } finally {
+      cancelDeadline();
+    }
+  }
+
   /** The underlying socket, for diagnostics. Write through `send` only. */
   readonly socket: net.Socket;
   /** Who is at the other end, for log lines: `host:port` or a socket path. */

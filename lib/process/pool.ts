@@ -17,6 +17,7 @@ import { IMapIterator } from './imapIterator.js';
 import { WorkerRetirement } from './poolRetirement.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
 import { credentialsOf } from './proxyCredentials.js';
+import { ArgsTransfer } from './argsTransfer.js';
 import { errorFromMessage } from './errorTransfer.js';
 import { callsOf, chunksOf, WORKER_INITIALIZED, type PoolReply, type PoolTask, type PoolWorkerData } from './poolTasks.js';
 
@@ -189,23 +190,29 @@ export class Pool {
     this.requireRunning();
     if (typeof fn !== 'string') throw new PyTypeError('pool functions are named: pass the name of an export of the pool module');
     const proxies: BaseProxy[] = [];
-    const task: PoolTask = { fn, calls: describeProxies(calls, proxies) as unknown[][], hasProxies: false };
-    task.hasProxies = proxies.length > 0;
-    if (task.hasProxies) task.credentials = credentialsOf(proxies);
+    // Primitives among the args are served by this process until the task settles (argsTransfer.ts).
+    const transfer = new ArgsTransfer('thread', 'a pool worker');
+    const task: PoolTask = { fn, calls: describeProxies(calls, proxies, transfer) as unknown[][], hasProxies: false };
+    task.hasProxies = proxies.length > 0 || transfer.needsRebuild;
+    if (proxies.length > 0) task.credentials = credentialsOf(proxies);
     try {
-      structuredClone(task.calls); // fail here, clearly, rather than inside the pool's dispatch
+      // Fail here, clearly, rather than inside the pool's dispatch (ports are checked by the transfer).
+      if (transfer.transferList.length === 0) structuredClone(task.calls);
     } catch (error) {
+      transfer.end();
       throw notTransferable('the arguments', error);
     }
-    const running = this.piscina.run(task).then(
+    const running = transfer.ready().then(() => this.piscina.run(task, { transferList: transfer.transferList })).then(
       (reply) => {
         proxies.length = 0;
         this.retirement?.replied(reply.worker);
+        transfer.end();
         if ('error' in reply) throw errorFromMessage(reply.error);
         return reply.values;
       },
       (error: unknown) => {
         proxies.length = 0;
+        transfer.end();
         if (this.state === 'terminate') throw new RuntimeError('the pool was terminated before this task finished');
         throw workerFailure(fn, error);
       },
@@ -242,13 +249,16 @@ export class Pool {
 
 function initializerOf(options: PoolOptions, proxies: BaseProxy[]): PoolWorkerData['initializer'] {
   if (options.initializer === undefined) return undefined;
-  const args = describeProxies(options.initargs ?? [], proxies) as unknown[];
+  // sharedctypes objects travel in the initargs; Pipe ends and primitives without a manager do not.
+  const transfer = new ArgsTransfer('thread', "a pool's initializer");
+  transfer.onlySelfContained = true;
+  const args = describeProxies(options.initargs ?? [], proxies, transfer) as unknown[];
   try {
     structuredClone(args);
   } catch (error) {
     throw notTransferable('the initargs', error);
   }
-  return { export: options.initializer, args, hasProxies: proxies.length > 0, credentials: credentialsOf(proxies) };
+  return { export: options.initializer, args, hasProxies: proxies.length > 0 || transfer.needsRebuild, credentials: credentialsOf(proxies) };
 }
 
 /**

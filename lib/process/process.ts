@@ -15,6 +15,8 @@ import { spawnChild } from './spawnChild.js';
 import { ChildExit } from './childExit.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
 import { credentialsOf, type ProxyCredentials } from './proxyCredentials.js';
+import { ArgsTransfer } from './argsTransfer.js';
+import { startThread } from './threadChild.js';
 
 const log = createDebug('mpmanagers:process');
 
@@ -38,6 +40,11 @@ export interface ProcessOptions {
    * process exits. Default false.
    */
   daemon?: boolean;
+  /**
+   * Run the target on a worker thread of this process instead (Python's multiprocessing.dummy), with
+   * the same API; only then may `args` hold sharedctypes objects. Default false.
+   */
+  thread?: boolean;
 }
 
 /** parent → child */
@@ -57,6 +64,7 @@ export class Process {
   readonly authkey: Uint8Array;
   private readonly module: string;
   private readonly exportName: string;
+  private readonly thread: boolean;
   private args: unknown[] | undefined;
   private child: ChildProcess | undefined;
   private exit: ChildExit | undefined;
@@ -81,6 +89,7 @@ export class Process {
     this.isDaemon = options.daemon ?? false;
     if (typeof this.isDaemon !== 'boolean') throw new PyTypeError('Process: daemon must be a boolean');
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.thread = options.thread === true;
   }
 
   /** Whether the child is a daemon; settable until start() (ManagerError after). */
@@ -110,24 +119,10 @@ export class Process {
   start(): void {
     this.checkNotClosed();
     if (this.child !== undefined) throw new ManagerError(`${this.name} has already been started (a process can only be started once)`);
-    const proxies: BaseProxy[] = [];
-    const message: ProcessStartMessage = {
-      module: this.module,
-      export: this.exportName,
-      args: describeProxies(this.args, proxies) as unknown[],
-      name: this.name,
-      credentials: credentialsOf(proxies),
-    };
-    try {
-      structuredClone(message); // fail before spawning anything
-    } catch (error) {
-      throw notTransferable(`the args of ${this.name}`, error);
-    }
-    const child = spawnChild('processChild', this.authkey, [this.module]);
+    const child = this.thread ? startThread(this.module, this.exportName, this.args!, this.name, this.authkey) : this.spawn();
     this.child = child;
     this.exit = new ChildExit(child);
-    child.send(message);
-    if (this.isDaemon) {
+    if (this.isDaemon && !this.thread) {
       // Neither the child nor its IPC channel keeps this process alive; the child ends with it.
       child.unref();
       child.channel?.unref();
@@ -139,6 +134,29 @@ export class Process {
       this.args = undefined;
       this.resolveExited(code);
     });
+  }
+
+  /** Spawns the child process and sends it its target; the Pipe ends and primitives among the args go with it (argsTransfer.ts). */
+  private spawn(): ChildProcess {
+    const transfer = new ArgsTransfer('process', this.name, this.authkey);
+    const proxies: BaseProxy[] = [];
+    let message: ProcessStartMessage;
+    try {
+      const args = describeProxies(this.args, proxies, transfer) as unknown[];
+      message = { module: this.module, export: this.exportName, args, name: this.name, credentials: credentialsOf(proxies) };
+      structuredClone(message); // fail before spawning anything
+    } catch (error) {
+      transfer.attach(undefined);
+      transfer.end();
+      throw error instanceof ManagerError ? error : notTransferable(`the args of ${this.name}`, error);
+    }
+    const child = spawnChild('processChild', this.authkey, [this.module], transfer.pipeCount);
+    transfer.attach(child);
+    // The child connects to the primitives served here as soon as it has its args: serve them first.
+    void transfer.ready().then(() => child.connected && child.send(message));
+    child.once('exit', () => transfer.end());
+    child.once('error', () => child.pid === undefined && transfer.end()); // never spawned: no 'exit' follows
+    return child;
   }
 
   /** Waits for the child to exit: its exit code, or null if `timeout` seconds pass first (null: no limit). */

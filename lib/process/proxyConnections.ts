@@ -14,6 +14,7 @@ import type { ManagerClassName } from '../manager/channelOrigins.js';
 import { isProxyDescriptor, PROXY_DESCRIPTOR_KEY, type ProxyDescriptor } from './sharedArgs.js';
 import { builtInProxyClass } from './proxyClasses.js';
 import { addressKey, type ProxyCredentials } from './proxyCredentials.js';
+import { closeReceivedPipeEnds, isLocalDescriptor, rebuildLocal } from './localArgs.js';
 
 const log = createDebug('mpmanagers:process');
 
@@ -43,14 +44,16 @@ export class ProxyConnections {
    */
   async rebuild(value: unknown, made: BaseProxy[] = []): Promise<unknown> {
     if (isProxyDescriptor(value)) return this.proxyFor(value, made);
+    if (isLocalDescriptor(value)) return rebuildLocal(value);
     const pending: Promise<void>[] = [];
     const result = this.walk(value, made, pending, new Set());
     await Promise.all(pending);
     return result;
   }
 
-  /** Closes every connection (the server drops each reference they held). */
+  /** Closes every connection (the server drops each reference they held), and the Pipe ends received, once flushed. */
   async closeAll(): Promise<void> {
+    await closeReceivedPipeEnds();
     const managers = [...this.managers.values()];
     this.managers.clear();
     await Promise.all(
@@ -70,6 +73,7 @@ export class ProxyConnections {
     seen.add(value);
     const replace = (item: unknown, put: (v: unknown) => void): void => {
       if (isProxyDescriptor(item)) pending.push(this.proxyFor(item, made).then(put));
+      else if (isLocalDescriptor(item)) put(rebuildLocal(item));
       else this.walk(item, made, pending, seen);
     };
     if (Array.isArray(value)) {

@@ -8,6 +8,7 @@ import { ManagerError, TypeError as PyTypeError } from '../errors.js';
 import { proxyRef, type SharedRef } from '../manager/baseManager.js';
 import { originOf, type ManagerClassName } from '../manager/channelOrigins.js';
 import { builtInProxyClassName, hasBuiltInClass } from './proxyClasses.js';
+import type { ArgsTransfer } from './argsTransfer.js';
 
 /** The key that marks a descriptor: a plain object with this one key. */
 export const PROXY_DESCRIPTOR_KEY = '__mpmanagers_proxy__';
@@ -25,10 +26,11 @@ export interface ProxyDescriptor {
 /**
  * A copy of `value` with every proxy replaced by its descriptor; each proxy found is pushed onto
  * `found`. Shared and circular structure is preserved. Other class instances are left for the
- * structured clone (which copies their own data, not their prototype).
+ * structured clone (which copies their own data, not their prototype), except those `transfer`
+ * describes (Pipe ends, primitives, sharedctypes: see argsTransfer.ts).
  */
-export function describeProxies(value: unknown, found: BaseProxy[] = []): unknown {
-  return describe(value, found, new Map());
+export function describeProxies(value: unknown, found: BaseProxy[] = [], transfer?: ArgsTransfer): unknown {
+  return describe(value, found, new Map(), transfer);
 }
 
 export function isProxyDescriptor(value: unknown): value is ProxyDescriptor {
@@ -40,7 +42,7 @@ export function notTransferable(what: string, error: unknown): PyTypeError {
   return new PyTypeError(`${what} cannot be sent to another process: ${(error as Error)?.message ?? String(error)}`);
 }
 
-function describe(value: unknown, found: BaseProxy[], copies: Map<object, unknown>): unknown {
+function describe(value: unknown, found: BaseProxy[], copies: Map<object, unknown>, transfer: ArgsTransfer | undefined): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const done = copies.get(value);
   if (done !== undefined) return done;
@@ -57,26 +59,31 @@ function describe(value: unknown, found: BaseProxy[], copies: Map<object, unknow
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     copies.set(value, copy);
-    for (const item of value) copy.push(describe(item, found, copies));
+    for (const item of value) copy.push(describe(item, found, copies, transfer));
     return copy;
   }
   if (value instanceof Map) {
     const copy = new Map<unknown, unknown>();
     copies.set(value, copy);
-    for (const [k, v] of value) copy.set(describe(k, found, copies), describe(v, found, copies));
+    for (const [k, v] of value) copy.set(describe(k, found, copies, transfer), describe(v, found, copies, transfer));
     return copy;
   }
   if (value instanceof Set) {
     const copy = new Set<unknown>();
     copies.set(value, copy);
-    for (const item of value) copy.add(describe(item, found, copies));
+    for (const item of value) copy.add(describe(item, found, copies, transfer));
     return copy;
+  }
+  const special = transfer?.describe(value);
+  if (special !== undefined) {
+    copies.set(value, special);
+    return special;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
     const copy: Record<string, unknown> = proto === null ? Object.create(null) : {};
     copies.set(value, copy);
-    for (const [k, v] of Object.entries(value)) copy[k] = describe(v, found, copies);
+    for (const [k, v] of Object.entries(value)) copy[k] = describe(v, found, copies, transfer);
     return copy;
   }
   return value;

@@ -17,12 +17,13 @@ export type ChildEntry = 'managerChild' | 'processChild';
 /**
  * Spawns `node <flags> <entry>`; stdout and stderr are shared with this process. `modules`: the file
  * URLs of the user's modules the child will import (they decide whether it needs a TypeScript loader).
+ * `socketPairs`: that many more stdio slots (fds 4, 5...), each a socket pair between the two (for Pipe ends).
  */
-export function spawnChild(entry: ChildEntry, processAuthkey: Uint8Array, modules: readonly string[] = []): ChildProcess {
+export function spawnChild(entry: ChildEntry, processAuthkey: Uint8Array, modules: readonly string[] = [], socketPairs = 0): ChildProcess {
   const script = entryPath(entry);
   const keepLoaders = needsLoader([pathToFileURL(script).href, ...modules]);
   return spawn(process.execPath, [...childExecArgv(process.execArgv, keepLoaders), script], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...new Array<'pipe'>(socketPairs).fill('pipe')],
     serialization: 'advanced',
     env: { ...process.env, [AUTHKEY_ENV]: Buffer.from(processAuthkey).toString('hex') },
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { SyncManager, Process, Pool, ListProxy } from 'mpmanagers';
 
 const work = new URL('./work.mjs', import.meta.url);
-const manager = new SyncManager();
+const manager = new SyncManager({ poolModules: [work.href] }); // the server runs only the Pool modules it is given
 await manager.start();
 const list = await manager.list([1]);
 const dict = await manager.dict();
