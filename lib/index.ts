@@ -62,3 +62,6 @@ export { isMainModule, type ModuleName } from './process/modules.js';
 export type { ReconnectOptions } from './client/reconnect.js';
 export type { LimitOptions } from './server/limits.js';
 export type { HeartbeatOptions } from './connection/heartbeat.js';
+export { RedisManager, type RedisCreators } from './redis/manager.js';
+export type { RedisManagerOptions } from './redis/options.js';
+export { fencingToken } from './redis/fencing.js';

@@ -1,0 +1,179 @@
+// What every type's operations use: the client, the scripts (one ioredis command per script, sent
+// as EVALSHA with a fallback to EVAL), the codec (msgpack with the wire's extension types; proxies
+// inside values travel as references) and this manager's holds on objects.
+import type { Redis, Cluster } from 'ioredis';
+import { Codec, type CodecOptions } from '../codec/codec.js';
+import { BaseProxy } from '../proxies/base.js';
+import { Token, type WireRef } from '../protocol.js';
+import type { Address } from '../connection/address.js';
+import { sameAddress } from '../connection/address.js';
+import { script } from './lua/prelude.js';
+import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
+import { fromRedisError } from './errors.js';
+import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
+import type { Notifier } from './notifier.js';
+import type { Holds } from './holds.js';
+
+/** The scripts of one family of types (dict, queue, lock...), and the hooks its lifecycle scripts run. */
+export interface Family {
+  name: string;
+  typeids: readonly string[];
+  hooks?: string;
+  scripts: Record<string, string>;
+}
+
+export interface ObjectHandle {
+  id: string;
+  typeid: string;
+  family: string;
+  keys: string[];
+  anon: boolean;
+  channel: string;
+}
+
+export interface StoreSettings {
+  prefix: string;
+  leaseMs: number;
+  recheckMs: number;
+  codec?: CodecOptions;
+}
+
+export type Arg = string | number | Buffer;
+
+export class RedisStore {
+  private readonly familyOf = new Map<string, string>();
+  private readonly codec: Codec;
+  /** Set while encode() runs: the anonymous objects met inside the value. */
+  private stored: string[] | undefined;
+  /** Set while decode() runs: the holds that the proxies met inside the value take. */
+  private adopting: Promise<unknown>[] | undefined;
+  /** Builds the proxy for a reference met in a decoded value (the channel supplies it). */
+  proxyFactory: ((typeid: string, id: string) => BaseProxy) | undefined;
+  holds!: Holds;
+
+  constructor(
+    readonly client: Redis | Cluster,
+    readonly notifier: Notifier,
+    readonly holder: string,
+    readonly address: Address,
+    readonly settings: StoreSettings,
+  ) {
+    this.codec = new Codec(
+      {
+        toWire: (value) => this.toWire(value),
+        fromWire: (ref) => this.fromWire(ref),
+      },
+      settings.codec,
+    );
+  }
+
+  define(family: Family): void {
+    const all = { ...family.scripts, create: CREATE, renew: RENEW, release: RELEASE, pin: PIN };
+    for (const [name, body] of Object.entries(all)) {
+      this.client.defineCommand(`${family.name}_${name}`, { numberOfKeys: 5, lua: script(body, family.hooks) });
+    }
+    for (const typeid of family.typeids) this.familyOf.set(typeid, family.name);
+  }
+
+  knows(typeid: string): boolean {
+    return this.familyOf.has(typeid);
+  }
+
+  handle(id: string): ObjectHandle {
+    const typeid = typeidOf(id);
+    const family = this.familyOf.get(typeid);
+    if (family === undefined) throw new TypeError(`no Redis type for typeid '${typeid}'`);
+    const { prefix } = this.settings;
+    return { id, typeid, family, keys: objectKeys(prefix, id), anon: isAnonymous(id), channel: eventChannel(prefix, id) };
+  }
+
+  /** Runs script `name` of the object's family; Buffer replies (bulk strings) stay Buffers. */
+  async run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
+    const command = (this.client as any)[`${h.family}_${name}Buffer`] as (...a: Arg[]) => Promise<unknown>;
+    try {
+      return await command.call(this.client, ...h.keys, holder, ...args);
+    } catch (error) {
+      throw fromRedisError(error, `${h.typeid} ${name}`);
+    }
+  }
+
+  /** A plain command's promise, with Redis's errors turned into ours. */
+  async cmd<T>(promise: Promise<T>, what: string): Promise<T> {
+    try {
+      return await promise;
+    } catch (error) {
+      throw fromRedisError(error, what);
+    }
+  }
+
+  /**
+   * `value` as msgpack, for storing inside object `into`: anonymous objects it refers to are pinned
+   * to `into` first (they live as long as something that holds `into` does).
+   */
+  async encode(value: unknown, into?: ObjectHandle): Promise<Buffer> {
+    const [bytes] = await this.encodeAll([value], into);
+    return bytes;
+  }
+
+  async encodeAll(values: readonly unknown[], into?: ObjectHandle): Promise<Buffer[]> {
+    const { bytes, stored } = this.encodeCollecting(values);
+    if (stored.length > 0 && into !== undefined) await this.pin(into, stored);
+    return bytes;
+  }
+
+  /** Encodes without pinning: the caller pins `stored` once the container exists (see pin()). */
+  encodeCollecting(values: readonly unknown[]): { bytes: Buffer[]; stored: string[] } {
+    const stored: string[] = [];
+    this.stored = stored;
+    try {
+      return { bytes: values.map((v) => toBuffer(this.codec.encode(v))), stored };
+    } finally {
+      this.stored = undefined;
+    }
+  }
+
+  /** A stored value back; references in it become proxies holding their own references. */
+  async decode(bytes: Buffer | null): Promise<unknown> {
+    if (bytes === null) return null;
+    const [value] = await this.decodeAll([bytes]);
+    return value;
+  }
+
+  async decodeAll(items: readonly (Buffer | null)[]): Promise<unknown[]> {
+    const adopting: Promise<unknown>[] = [];
+    this.adopting = adopting;
+    let out: unknown[];
+    try {
+      out = items.map((b) => (b === null ? null : this.codec.decode(b)));
+    } finally {
+      this.adopting = undefined;
+    }
+    if (adopting.length > 0) await Promise.all(adopting);
+    return out;
+  }
+
+  async pin(into: ObjectHandle, ids: string[]): Promise<void> {
+    const unique = [...new Set(ids)].filter((id) => id !== into.id);
+    await Promise.all(unique.map((id) => this.run(this.handle(id), 'renew', [this.settings.leaseMs, 1], `in:${into.id}`)));
+    if (unique.length > 0) await this.run(into, 'pin', unique);
+  }
+
+  private toWire(value: object): WireRef | undefined {
+    if (!(value instanceof BaseProxy)) return undefined;
+    const t = value._token;
+    const ours = sameAddress(value._session.address, this.address);
+    if (ours && isAnonymous(t.id)) this.stored?.push(t.id);
+    return { typeid: t.typeid, address: t.address, id: t.id, ...(ours ? {} : { foreign: true }) };
+  }
+
+  private fromWire(ref: WireRef): unknown {
+    if (ref.foreign || this.proxyFactory === undefined || !this.knows(ref.typeid)) return new Token(ref.typeid, ref.address, ref.id);
+    const proxy = this.proxyFactory(ref.typeid, ref.id);
+    this.adopting?.push(this.holds.adopt(ref.id));
+    return proxy;
+  }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
