@@ -13,14 +13,14 @@ const LOCK_HOOKS = `
 local function on_dead(h)
   if redis.call('HGET', M, 'owner') == h then redis.call('HDEL', M, 'owner', 'level') notify('free') end
 end
-local function on_release(h) end
+-- A holder that drops its last reference to a lock it holds gives it up.
+local function on_release(h) on_dead(h) end
 `;
 // ARGV: H, level to take (1, or what Condition.wait saved). Returns the fencing token, or 0 if busy.
 const ACQUIRE = `
 live()
 reap()
 local o = redis.call('HGET', M, 'owner')
-if o and not redis.call('ZSCORE', R, o) then redis.call('HDEL', M, 'owner', 'level') o = false end
 if not o then
   local fence = redis.call('HINCRBY', M, 'fence', 1)
   redis.call('HSET', M, 'owner', H, 'level', ARGV[2])

@@ -76,10 +76,24 @@ if woken > 0 then keep(D) notify('notify') end
 return woken
 `;
 
+/** Locks of conditions this store has used: it holds a reference to each (so its ownership has a lease). */
+const usedLocks = new WeakMap<object, Map<string, Promise<string>>>();
+
 async function lockContext(ctx: OpContext): Promise<OpContext> {
-  const lockId = await ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'lock'), 'Condition lock');
-  if (lockId === null) throw new RuntimeError('this Condition has no lock (was it deleted?)');
-  return { store: ctx.store, h: ctx.store.handle(lockId), signal: ctx.signal };
+  let locks = usedLocks.get(ctx.store);
+  if (locks === undefined) usedLocks.set(ctx.store, (locks = new Map()));
+  let lockId = locks.get(ctx.h.id);
+  if (lockId === undefined) {
+    lockId = (async () => {
+      const id = await ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'lock'), 'Condition lock');
+      if (id === null) throw new RuntimeError('this Condition has no lock (was it deleted?)');
+      await ctx.store.holds.adopt(id);
+      return id;
+    })();
+    locks.set(ctx.h.id, lockId);
+    lockId.catch(() => locks.delete(ctx.h.id));
+  }
+  return { store: ctx.store, h: ctx.store.handle(await lockId), signal: ctx.signal };
 }
 
 async function requireOwned(lock: OpContext, message: string): Promise<void> {
