@@ -6,6 +6,7 @@ import createDebug from 'debug';
 import type { Address } from '../connection/address.js';
 import type { BaseProxy } from '../proxies/base.js';
 import { SyncManager } from '../manager/syncManager.js';
+import type { SharedRef } from '../manager/baseManager.js';
 import { registryOf } from '../manager/classRegistry.js';
 import { isProxyDescriptor, PROXY_DESCRIPTOR_KEY, type ProxyDescriptor } from './sharedArgs.js';
 import { builtInProxyClass } from './proxyClasses.js';
@@ -15,6 +16,8 @@ const log = createDebug('mpmanagers:process');
 export class ProxyConnections {
   /** Address (JSON) → its connected manager. */
   private readonly managers = new Map<string, Promise<SyncManager>>();
+  /** Backend description (JSON) → its connected manager (a RedisManager: see lib/redis/share.ts). */
+  private readonly backends = new Map<string, Promise<{ _proxyFromRef(ref: SharedRef): Promise<unknown>; close(): Promise<void> }>>();
 
   constructor(private readonly authkey: Uint8Array) {}
 
@@ -32,8 +35,9 @@ export class ProxyConnections {
 
   /** Closes every connection (the server drops each reference they held). */
   async closeAll(): Promise<void> {
-    const managers = [...this.managers.values()];
+    const managers: Promise<{ close(): Promise<void> }>[] = [...this.managers.values(), ...this.backends.values()];
     this.managers.clear();
+    this.backends.clear();
     await Promise.all(
       managers.map(async (connecting) => {
         try {
@@ -76,6 +80,11 @@ export class ProxyConnections {
 
   private async proxyFor(descriptor: ProxyDescriptor, made: BaseProxy[]): Promise<BaseProxy> {
     const { ref, proxyClass } = descriptor[PROXY_DESCRIPTOR_KEY];
+    if (ref.backend !== undefined) {
+      const proxy = (await (await this.backendFor(ref.backend))._proxyFromRef(ref)) as BaseProxy;
+      made.push(proxy);
+      return proxy;
+    }
     const manager = await this.managerFor(ref.address);
     // The manager class is private to this connection: teaching it the sender's proxy class for
     // this typeid affects nobody else.
@@ -87,6 +96,17 @@ export class ProxyConnections {
     const proxy = (await manager._proxyFromRef(ref)) as BaseProxy;
     made.push(proxy);
     return proxy;
+  }
+
+  private backendFor(backend: unknown): Promise<{ _proxyFromRef(ref: SharedRef): Promise<unknown>; close(): Promise<void> }> {
+    const key = JSON.stringify(backend);
+    let connecting = this.backends.get(key);
+    if (connecting === undefined) {
+      connecting = import('../redis/share.js').then((share) => share.openShared(backend));
+      connecting.catch(() => this.backends.delete(key));
+      this.backends.set(key, connecting);
+    }
+    return connecting;
   }
 
   private managerFor(address: Address): Promise<SyncManager> {
