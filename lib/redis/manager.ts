@@ -130,7 +130,7 @@ export class RedisManager implements RedisCreators {
   }
 
   /** A proxy, holding its own reference, for an object another process described with `proxyRef`. */
-  async _proxyFromRef(ref: SharedRef): Promise<BaseProxy> {
+  async _proxyFromRef(ref: SharedRef): Promise<any> {
     const channel = this.requireChannel();
     await channel.store.holds.adopt(ref.id);
     return channel.proxyFor(ref.typeid, ref.id);
