@@ -11,6 +11,7 @@ import { parseOptions } from './harness/options.js';
 import { describeMachine, formatTable, missedTargets, writeJson } from './harness/report.js';
 import type { RowResult } from './harness/results.js';
 import { ROWS } from './rows/index.js';
+import { stopBenchRedis } from './harness/redisServer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const options = parseOptions(process.argv.slice(2));
@@ -41,6 +42,7 @@ try {
   }
 } finally {
   await bench.stop();
+  await stopBenchRedis();
   await build.remove();
 }
 

@@ -5,6 +5,7 @@ import { connectRow, createProxyRow } from './connect.js';
 import { inflightRow, lockRow, sequentialRow } from './dict.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
+import { redisInflightRow, redisQueueRow, redisSequentialRow } from './redis.js';
 import { serverScalingRow } from './serverScaling.js';
 import type { Row } from './common.js';
 
@@ -20,4 +21,7 @@ export const ROWS: Row[] = [
   binaryRow,
   dictMemoryRow,
   idleClientsRow,
+  redisSequentialRow,
+  redisInflightRow,
+  redisQueueRow,
 ];

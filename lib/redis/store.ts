@@ -1,6 +1,7 @@
-// What every type's operations use: the client, the scripts (one ioredis command per script, sent
-// as EVALSHA with a fallback to EVAL), the codec (msgpack with the wire's extension types; proxies
+// What every type's operations use: the client, the scripts (sent as EVALSHA, with a fallback to
+// EVAL the first time a server sees one), the codec (msgpack with the wire's extension types; proxies
 // inside values travel as references) and this manager's holds on objects.
+import { createHash } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
 import { Codec, type CodecOptions } from '../codec/codec.js';
 import { BaseProxy } from '../proxies/base.js';
@@ -40,6 +41,12 @@ export interface StoreSettings {
 
 export type Arg = string | number | Buffer;
 
+/** ioredis has these at run time (a Buffer variant of every command) but does not type them. */
+interface ScriptCommands {
+  evalshaBuffer(sha: string, numkeys: number, ...args: Arg[]): Promise<unknown>;
+  evalBuffer(lua: string, numkeys: number, ...args: Arg[]): Promise<unknown>;
+}
+
 export class RedisStore {
   private readonly familyOf = new Map<string, string>();
   private readonly codec: Codec;
@@ -67,10 +74,14 @@ export class RedisStore {
     );
   }
 
+  /** Script name → its text and SHA1. Not ioredis's defineCommand: every auto-pipeline copies those. */
+  private readonly scripts = new Map<string, { lua: string; sha: string }>();
+
   define(family: Family): void {
     const all = { ...family.scripts, create: CREATE, renew: RENEW, release: RELEASE, pin: PIN };
     for (const [name, body] of Object.entries(all)) {
-      this.client.defineCommand(`${family.name}_${name}`, { numberOfKeys: 5, lua: script(body, family.hooks) });
+      const lua = script(body, family.hooks);
+      this.scripts.set(`${family.name}_${name}`, { lua, sha: createHash('sha1').update(lua).digest('hex') });
     }
     for (const typeid of family.typeids) this.familyOf.set(typeid, family.name);
   }
@@ -79,7 +90,20 @@ export class RedisStore {
     return this.familyOf.has(typeid);
   }
 
+  private readonly handles = new Map<string, ObjectHandle>();
+
   handle(id: string): ObjectHandle {
+    let h = this.handles.get(id);
+    if (h === undefined) {
+      h = this.makeHandle(id);
+      // A cache for the hot path; ids are few per process, but bound it all the same.
+      if (this.handles.size > 10_000) this.handles.clear();
+      this.handles.set(id, h);
+    }
+    return h;
+  }
+
+  private makeHandle(id: string): ObjectHandle {
     const typeid = typeidOf(id);
     const family = this.familyOf.get(typeid);
     if (family === undefined) throw new TypeError(`no Redis type for typeid '${typeid}'`);
@@ -89,9 +113,16 @@ export class RedisStore {
 
   /** Runs script `name` of the object's family; Buffer replies (bulk strings) stay Buffers. */
   async run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
-    const command = (this.client as any)[`${h.family}_${name}Buffer`] as (...a: Arg[]) => Promise<unknown>;
+    const s = this.scripts.get(`${h.family}_${name}`);
+    if (s === undefined) throw new TypeError(`no script ${name} for ${h.typeid}`);
     try {
-      return await command.call(this.client, ...h.keys, holder, ...args);
+      try {
+        return await (this.client as unknown as ScriptCommands).evalshaBuffer(s.sha, 5, ...h.keys, holder, ...args);
+      } catch (error) {
+        // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return await (this.client as unknown as ScriptCommands).evalBuffer(s.lua, 5, ...h.keys, holder, ...args);
+      }
     } catch (error) {
       throw fromRedisError(error, `${h.typeid} ${name}`);
     }

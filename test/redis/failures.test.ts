@@ -21,8 +21,7 @@ describe('redis/failures', function () {
       expect(await rejectionOf(d.items())).to.be.instanceOf(ProtocolError);
       const named = `mp:{dict:=clobbered}:d`;
       await m.client.set(named, 'a plain string');
-      const clobbered = await m.named('clobbered').dict();
-      const error = await rejectionOf(clobbered.set('k', 1));
+      const error = await rejectionOf(m.named('clobbered').dict().then((clobbered) => clobbered.set('k', 1)));
       expect(error).to.be.instanceOf(PyTypeError);
       expect(error.message).to.match(/another kind of value/);
       expect(await d.get('ok')).to.equal(1);

@@ -33,9 +33,15 @@ end
 return 1
 `;
 
-/** ARGV: H, leaseMs, anon. Nil if the object is gone, else the ids of the objects stored in it. */
+/**
+ * ARGV: H, leaseMs, anon. Nil if the object is gone (then any key a late plain write recreated
+ * without its meta is deleted), else the ids of the objects stored in it.
+ */
 export const RENEW = `
-if redis.call('EXISTS', M) == 0 then return false end
+if redis.call('EXISTS', M) == 0 then
+  redis.call('DEL', D, R, A, I)
+  return false
+end
 local t = now()
 redis.call('ZADD', R, t + tonumber(ARGV[2]), H)
 if ARGV[3] == '1' then
