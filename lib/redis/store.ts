@@ -129,21 +129,20 @@ export class RedisStore {
   }
 
   /** A plain command's promise, with Redis's errors turned into ours. */
-  async cmd<T>(promise: Promise<T>, what: string): Promise<T> {
-    try {
-      return await promise;
-    } catch (error) {
+  cmd<T>(promise: Promise<T>, what: string): Promise<T> {
+    return promise.catch((error: unknown) => {
       throw fromRedisError(error, what);
-    }
+    });
   }
 
   /**
    * `value` as msgpack, for storing inside object `into`: anonymous objects it refers to are pinned
    * to `into` first (they live as long as something that holds `into` does).
    */
-  async encode(value: unknown, into?: ObjectHandle): Promise<Buffer> {
-    const [bytes] = await this.encodeAll([value], into);
-    return bytes;
+  encode(value: unknown, into?: ObjectHandle): Buffer | Promise<Buffer> {
+    const { bytes, stored } = this.encodeCollecting([value]);
+    if (stored.length === 0 || into === undefined) return bytes[0];
+    return this.pin(into, stored).then(() => bytes[0]);
   }
 
   async encodeAll(values: readonly unknown[], into?: ObjectHandle): Promise<Buffer[]> {
@@ -164,10 +163,23 @@ export class RedisStore {
   }
 
   /** A stored value back; references in it become proxies holding their own references. */
-  async decode(bytes: Buffer | null): Promise<unknown> {
+  /** As decodeAll for one value; synchronous (no promise) unless a reference inside takes a lease. */
+  decode(bytes: Buffer | null): unknown {
     if (bytes === null) return null;
-    const [value] = await this.decodeAll([bytes]);
-    return value;
+    const adopting: Promise<unknown>[] = [];
+    this.adopting = adopting;
+    let value: unknown;
+    try {
+      value = this.codec.decode(bytes);
+    } finally {
+      this.adopting = undefined;
+    }
+    return adopting.length === 0 ? value : Promise.all(adopting).then(() => value);
+  }
+
+  /** A dict key (or another value never stored as a container's content): encoded, nothing pinned. */
+  encodeKey(value: unknown): Buffer {
+    return toBuffer(this.codec.encode(value));
   }
 
   async decodeAll(items: readonly (Buffer | null)[]): Promise<unknown[]> {

@@ -78,7 +78,7 @@ export const dictFamily: TypeFamily = {
   scripts: { getall: GETALL, clear: CLEAR, update: UPDATE, pop: POP, popitem: POPITEM, setdefault: SETDEFAULT },
   ops: {
     async get(ctx, [key, dflt]) {
-      const v = await ctx.store.cmd(ctx.store.client.hgetBuffer(ctx.h.keys[1], await ctx.store.encode(key)), 'dict get');
+      const v = await ctx.store.cmd(ctx.store.client.hgetBuffer(ctx.h.keys[1], ctx.store.encodeKey(key)), 'dict get');
       return v === null ? (dflt ?? null) : ctx.store.decode(v);
     },
     async __getitem__(ctx, [key]) {
