@@ -4,7 +4,8 @@
 // a consumer that died goes back to the head of the queue).
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { Process, RedisManager, fencingToken } from '../../lib/index.js';
+import { BrokenBarrierError, Process, RedisManager, fencingToken } from '../../lib/index.js';
+import { rejectionOf } from '../helpers/assertions.js';
 import { RedisServer } from './helpers/redisServer.js';
 
 const targets = fileURLToPath(new URL('../fixtures/redis/targets.ts', import.meta.url));
@@ -93,6 +94,31 @@ describe('redis/processes', function () {
     expect(await fencingToken(lock)).to.be.greaterThan(childToken);
     await lock.release();
     expect(await fencingToken(lock)).to.equal(null);
+  });
+
+  it('a semaphore unit held by a process that dies comes back after its lease', async () => {
+    const sem = await m.Semaphore(1);
+    const ready = await m.Event();
+    const p = new Process({ module: targets, export: 'semaphoreAndHang', args: [sem, ready] });
+    p.start();
+    expect(await ready.wait(20)).to.equal(true);
+    expect(await sem.acquire(false)).to.equal(false);
+    p.kill();
+    await p.join();
+    expect(await sem.acquire(true, 10)).to.equal(true);
+  });
+
+  it('a barrier party that dies while waiting breaks the barrier for the others', async () => {
+    const barrier = await m.Barrier(3);
+    const ready = await m.Event();
+    const p = new Process({ module: targets, export: 'barrierAndHang', args: [barrier, ready] });
+    p.start();
+    expect(await ready.wait(20)).to.equal(true);
+    await until(async () => (await barrier.nWaiting()) === 1);
+    const waiting = barrier.wait();
+    p.kill();
+    await p.join();
+    expect(await rejectionOf(waiting)).to.be.instanceOf(BrokenBarrierError);
   });
 
   it('JoinableQueue: join() in the parent waits for consumers in two processes', async () => {
