@@ -79,6 +79,7 @@ export class Notifier {
 
   private nextMessage(topic: Topic, ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortErrorFor(signal));
       const cleanup = (): void => {
         clearTimeout(timer);
         topic.wakers.delete(done);

@@ -194,6 +194,15 @@ export const PROGRAM: Record<string, (a: Side, b: Side) => Promise<void>> = {
     expect(await waiting).to.equal(true);
     await lockB.release();
     expect(await rejectionOf(lock.release())).to.be.instanceOf(RuntimeError);
+    await lock.acquire();
+    const controller = new AbortController();
+    const aborted = lockB.acquire(true, null, { signal: controller.signal });
+    await sleep(0.05);
+    controller.abort();
+    expect(await rejectionOf(aborted)).to.be.instanceOf(AbortError);
+    await lock.release();
+    expect(await lock.acquire(false)).to.equal(true);
+    await lock.release();
     expect(await rejectionOf(lock.acquire(false, 1))).to.be.instanceOf(ValueError);
 
     const rlock = await a.RLock();
@@ -261,6 +270,10 @@ export const PROGRAM: Record<string, (a: Side, b: Side) => Promise<void>> = {
     const ev = await a.Event();
     const evB = await share(ev, b);
     expect(await evB.wait(0.1)).to.equal(false);
+    const controller = new AbortController();
+    const aborted = evB.wait(null, { signal: controller.signal });
+    controller.abort();
+    expect(await rejectionOf(aborted)).to.be.instanceOf(AbortError);
     const waiting = evB.wait(5);
     await sleep(0.05);
     await ev.set();
