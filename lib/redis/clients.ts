@@ -16,7 +16,7 @@ export async function openClients(options: RedisManagerOptions, settings: Settin
   const { url, cluster, clusterOptions, prefix: _p, lease: _l, recheckInterval: _r, callTimeout: _c, codec: _codec, ...rest } = options;
   const redisOptions: RedisOptions = {
     enableAutoPipelining: true,
-    commandTimeout: settings.callTimeoutMs,
+    ...(settings.callTimeoutMs > 0 ? { commandTimeout: settings.callTimeoutMs } : {}),
     maxRetriesPerRequest: null,
     ...rest,
     lazyConnect: true,

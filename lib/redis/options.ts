@@ -15,7 +15,7 @@ export interface RedisManagerOptions extends RedisOptions {
   lease?: number;
   /** Seconds between re-checks of a blocked call when no notification arrives. Default lease / 2. */
   recheckInterval?: number;
-  /** Seconds a command may wait for Redis (down, failing over) before rejecting ConnectionClosedError. Default 10. */
+  /** Seconds a command may wait for Redis (down, failing over) before rejecting ConnectionClosedError; 0: no limit. Default 10. */
   callTimeout?: number;
   /** msgpack decode limits for values read from Redis. */
   codec?: CodecOptions;
