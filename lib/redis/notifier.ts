@@ -12,7 +12,8 @@ interface Topic {
   refs: number;
   /** Bumped by every message: a waiter compares it across its attempt to spot a message it missed. */
   version: number;
-  wakers: Set<() => void>;
+  /** Each sleeping waiter, oldest first, with the tag of the messages it waits for (none: any). */
+  wakers: Map<() => void, string | undefined>;
   ready: Promise<unknown>;
 }
 
@@ -20,7 +21,7 @@ export class Notifier {
   private readonly topics = new Map<string, Topic>();
 
   constructor(private readonly subscriber: Redis | Cluster) {
-    subscriber.on('message', (channel: string) => this.wake(channel));
+    subscriber.on('message', (channel: string, message: string) => this.wake(channel, message));
   }
 
   /**
@@ -34,6 +35,7 @@ export class Notifier {
     timeout: number | null,
     signal: AbortSignal | undefined,
     recheckMs: number,
+    tag?: string,
   ): Promise<T | undefined> {
     if (signal?.aborted) throw abortErrorFor(signal);
     const first = await attempt();
@@ -47,7 +49,7 @@ export class Notifier {
         if (result !== undefined) return result;
         const remaining = deadline - performance.now();
         if (remaining <= 0) return undefined;
-        if (topic.version === seen) await this.nextMessage(topic, Math.min(remaining, recheckMs), signal);
+        if (topic.version === seen) await this.nextMessage(topic, Math.min(remaining, recheckMs), signal, tag);
         else if (signal?.aborted) throw abortErrorFor(signal);
       }
     } finally {
@@ -58,7 +60,7 @@ export class Notifier {
   private async subscribe(channel: string): Promise<Topic> {
     let topic = this.topics.get(channel);
     if (topic === undefined) {
-      topic = { refs: 0, version: 0, wakers: new Set(), ready: this.subscriber.subscribe(channel) };
+      topic = { refs: 0, version: 0, wakers: new Map(), ready: this.subscriber.subscribe(channel) };
       this.topics.set(channel, topic);
     }
     topic.refs++;
@@ -77,7 +79,7 @@ export class Notifier {
     this.subscriber.unsubscribe(channel).catch((error: unknown) => log('unsubscribe %s failed: %O', channel, error));
   }
 
-  private nextMessage(topic: Topic, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  private nextMessage(topic: Topic, ms: number, signal: AbortSignal | undefined, tag: string | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortErrorFor(signal));
       const cleanup = (): void => {
@@ -94,15 +96,28 @@ export class Notifier {
         reject(abortErrorFor(signal!));
       };
       const timer = setTimeout(done, ms);
-      topic.wakers.add(done);
+      topic.wakers.set(done, tag);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  private wake(channel: string): void {
+  /**
+   * `<tag>:<n>` (a queue's `put:3`: three items are there) wakes at most n waiters of that tag, the
+   * oldest first, so that one put does not send every blocked getter to Redis; any other message
+   * wakes every waiter. Untagged waiters wake on every message.
+   */
+  private wake(channel: string, message: string): void {
     const topic = this.topics.get(channel);
     if (topic === undefined) return;
     topic.version++;
-    for (const waker of [...topic.wakers]) waker();
+    const counted = /^(\w+):(\d+)$/.exec(message);
+    let budget = counted === null ? Infinity : Number(counted[2]);
+    for (const [waker, tag] of [...topic.wakers]) {
+      if (counted === null || tag === undefined) waker();
+      else if (tag === counted[1] && budget > 0) {
+        budget--;
+        waker();
+      }
+    }
   }
 }

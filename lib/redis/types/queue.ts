@@ -3,7 +3,8 @@
 // expires (it died) gets its in-flight items pushed back to the head of the queue by the next
 // script that reaps. When an item counts as done: for Queue, at the same holder's next get (so a
 // crash while handling an item redelivers it); for JoinableQueue, at task_done (oldest first).
-// Blocking calls retry their atomic script after each pub/sub message (see notifier.ts).
+// Blocking calls retry their atomic script after each pub/sub message (see notifier.ts): `put:<n>`
+// (n items there) wakes at most n blocked getters per process, `get:<n>` (n free slots) n putters.
 import { Empty, Full } from '../../errors.js';
 import { checkTimeout } from '../../primitives/timeouts.js';
 import type { OpContext, TypeFamily } from './op.js';
@@ -27,7 +28,7 @@ if max > 0 and n >= max then return 0 end
 redis.call('RPUSH', D, ARGV[2])
 if n == 0 then keep(D) end
 redis.call('HINCRBY', M, 'unfinished', 1)
-notify('put')
+notify('put:' .. (n + 1))
 return 1
 `;
 const GET = `
@@ -38,7 +39,8 @@ if redis.call('HGET', M, 'ack') == 'next' then redis.call('DEL', f) end
 local v = redis.call('LMOVE', D, f, 'LEFT', 'RIGHT')
 if not v then return false end
 keep(f)
-if tonumber(redis.call('HGET', M, 'maxsize') or '0') > 0 then notify('get') end
+local max = tonumber(redis.call('HGET', M, 'maxsize') or '0')
+if max > 0 then notify('get:' .. (max - redis.call('LLEN', D))) end
 return v
 `;
 const TASK_DONE = `
@@ -59,14 +61,14 @@ async function put(ctx: OpContext, item: unknown, block: boolean, timeout: numbe
   const seconds = block ? checkTimeout(timeout) : 0;
   const bytes = await ctx.store.encode(item, ctx.h);
   const attempt = async (): Promise<true | undefined> => ((await ctx.store.run(ctx.h, 'put', [bytes])) === 1 ? true : undefined);
-  const done = await ctx.store.notifier.waitFor(ctx.h.channel, attempt, seconds, ctx.signal, ctx.store.settings.recheckMs);
+  const done = await ctx.store.notifier.waitFor(ctx.h.channel, attempt, seconds, ctx.signal, ctx.store.settings.recheckMs, 'get');
   if (done === undefined) throw new Full();
 }
 
 async function get(ctx: OpContext, block: boolean, timeout: number | null): Promise<unknown> {
   const seconds = block ? checkTimeout(timeout) : 0;
   const attempt = async (): Promise<Buffer | undefined> => ((await ctx.store.run(ctx.h, 'get')) as Buffer | null) ?? undefined;
-  const bytes = await ctx.store.notifier.waitFor(ctx.h.channel, attempt, seconds, ctx.signal, ctx.store.settings.recheckMs);
+  const bytes = await ctx.store.notifier.waitFor(ctx.h.channel, attempt, seconds, ctx.signal, ctx.store.settings.recheckMs, 'put');
   if (bytes === undefined) throw new Empty();
   return ctx.store.decode(bytes);
 }
