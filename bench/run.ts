@@ -12,6 +12,7 @@ import { describeMachine, formatTable, missedTargets, writeJson } from './harnes
 import type { RowResult } from './harness/results.js';
 import { ROWS } from './rows/index.js';
 import { drawsBars, progress } from './harness/progress.js';
+import { stopBenchRedis } from './harness/redisServer.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const options = parseOptions(process.argv.slice(2));
@@ -47,6 +48,7 @@ try {
 } finally {
   bar.stop();
   await bench.stop();
+  await stopBenchRedis();
   await build.remove();
 }
 

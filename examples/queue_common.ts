@@ -57,8 +57,12 @@ export function trioAddress(argument = process.argv[2] ?? process.env.TRIO_ADDRE
   return [host, port];
 }
 
-/** A connected client of the trio's server. */
+/**
+ * A connected client of the trio's server; with $TRIO_REDIS_URL set, the same objects as named
+ * objects in Redis instead (no server process: see queue_redis.ts and `npm run demo:redis`).
+ */
 export async function connectTrio(): Promise<TrioManager> {
+  if (process.env.TRIO_REDIS_URL) return (await import('./queue_redis.js')).connectRedisTrio(process.env.TRIO_REDIS_URL);
   const manager = new TrioManager({ address: trioAddress(), authkey: TRIO_AUTHKEY });
   await manager.connect();
   return manager;

@@ -78,3 +78,6 @@ export { PermissionError } from './errors.js';
 export { EOFError } from './errors.js';
 export { Pipe, Listener, Client, Connection, wait, type ListenerOptions, type ClientOptions } from './mpconnection/index.js';
 export * as sharedctypes from './sharedctypes/index.js';
+export { RedisManager, type RedisCreators } from './redis/manager.js';
+export type { RedisManagerOptions } from './redis/options.js';
+export { fencingToken } from './redis/fencing.js';

@@ -5,6 +5,7 @@ import { connectRow, createProxyRow } from './connect.js';
 import { inflightRow, lockRow, sequentialRow } from './dict.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
+import { redisInflightRow, redisQueueRow, redisSequentialRow } from './redis.js';
 import { serverScalingRow } from './serverScaling.js';
 import { dashboardRow } from './dashboard.js';
 import { startupRow } from './startup.js';
@@ -24,4 +25,7 @@ export const ROWS: Row[] = [
   idleClientsRow,
   dashboardRow,
   startupRow,
+  redisSequentialRow,
+  redisInflightRow,
+  redisQueueRow,
 ];

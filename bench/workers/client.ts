@@ -1,9 +1,10 @@
-// A benchmark client process (Node): runs the mpmanagers and floor jobs the runner sends it.
+// A benchmark client process (Node): runs the mpmanagers, floor and Redis jobs the runner sends it.
 //   node client.js       (then JSON commands on stdin: see commands.ts)
 import { serveCommands } from './commands.js';
 import { floorJobs } from './floorJobs.js';
 import { IdleClients, mpJobs } from './mpJobs.js';
 import { dashboardJobs } from './dashboardJobs.js';
+import { redisJobs } from './redisJobs.js';
 
 const idle = new IdleClients();
 
@@ -12,6 +13,7 @@ serveCommands(
     ...mpJobs,
     ...floorJobs,
     ...dashboardJobs,
+    ...redisJobs,
     idle_open: (p) => idle.open(p),
     idle_close: () => idle.close(),
   },

@@ -9,6 +9,11 @@ export interface Channel {
   /** True once the channel can carry no more calls (every pending call has rejected). */
   readonly closed: boolean;
   /**
+   * For a backend a child process reaches on its own (Redis): structured-cloneable data saying how
+   * (see lib/redis/share.ts). Travels with proxies passed to a Process, over IPC, never in argv.
+   */
+  readonly share?: unknown;
+  /**
    * Calls `method` on object `objectId` (null: a control operation such as `decref`). Rejects with
    * the remote error's class, ConnectionClosedError when the channel drops, AbortError on `signal`.
    */

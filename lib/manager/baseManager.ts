@@ -346,6 +346,8 @@ export interface SharedRef {
   id: string;
   exposed?: string[];
   kind?: NonNullable<WireRef['kind']>;
+  /** For a proxy whose channel is not a manager connection (Redis): how to reach its backend (Channel.share). */
+  backend?: unknown;
 }
 
 /** Describes a proxy so that another process can rebuild it with `_proxyFromRef`. */
@@ -353,7 +355,8 @@ export function proxyRef(proxy: BaseProxy): SharedRef {
   const t = proxy._token;
   if (t.address === undefined) throw new ManagerError('this proxy has no server address');
   const kind = proxy instanceof ListProxy ? 'list' : proxy instanceof DictProxy ? 'dict' : 'auto';
-  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind };
+  const backend = proxy._session.share;
+  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind, ...(backend === undefined ? {} : { backend }) };
 }
 
 const PROXY_BY_KIND: Record<NonNullable<WireRef['kind']>, ProxyClass> = {

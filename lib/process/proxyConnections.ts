@@ -8,6 +8,7 @@ import createDebug from 'debug';
 import type { Address } from '../connection/address.js';
 import type { BaseProxy } from '../proxies/base.js';
 import { SyncManager } from '../manager/syncManager.js';
+import type { SharedRef } from '../manager/baseManager.js';
 import { registryOf } from '../manager/classRegistry.js';
 import type { ProxyClass } from '../proxies/base.js';
 import type { ManagerClassName } from '../manager/channelOrigins.js';
@@ -25,6 +26,8 @@ export class ProxyConnections {
   private readonly credentials = new Map<string, ProxyCredentials>();
   /** Manager class module URL + export → the proxy classes it registers (typeid → class). */
   private readonly registeredClasses = new Map<string, Promise<Map<string, ProxyClass>>>();
+  /** Backend description (JSON) → its connected manager (a RedisManager: see lib/redis/share.ts). */
+  private readonly backends = new Map<string, Promise<{ _proxyFromRef(ref: SharedRef): Promise<unknown>; close(): Promise<void> }>>();
 
   constructor(
     private readonly authkey: Uint8Array,
@@ -54,8 +57,9 @@ export class ProxyConnections {
   /** Closes every connection (the server drops each reference they held), and the Pipe ends received, once flushed. */
   async closeAll(): Promise<void> {
     await closeReceivedPipeEnds();
-    const managers = [...this.managers.values()];
+    const managers: Promise<{ close(): Promise<void> }>[] = [...this.managers.values(), ...this.backends.values()];
     this.managers.clear();
+    this.backends.clear();
     await Promise.all(
       managers.map(async (connecting) => {
         try {
@@ -99,6 +103,11 @@ export class ProxyConnections {
 
   private async proxyFor(descriptor: ProxyDescriptor, made: BaseProxy[]): Promise<BaseProxy> {
     const { ref, proxyClass, managerClass: senderClass } = descriptor[PROXY_DESCRIPTOR_KEY];
+    if (ref.backend !== undefined) {
+      const proxy = (await (await this.backendFor(ref.backend))._proxyFromRef(ref)) as BaseProxy;
+      made.push(proxy);
+      return proxy;
+    }
     const manager = await this.managerFor(ref.address);
     // The manager class is private to this connection: teaching it the sender's proxy class for
     // this typeid affects nobody else.
@@ -111,6 +120,17 @@ export class ProxyConnections {
     const proxy = (await manager._proxyFromRef(ref)) as BaseProxy;
     made.push(proxy);
     return proxy;
+  }
+
+  private backendFor(backend: unknown): Promise<{ _proxyFromRef(ref: SharedRef): Promise<unknown>; close(): Promise<void> }> {
+    const key = JSON.stringify(backend);
+    let connecting = this.backends.get(key);
+    if (connecting === undefined) {
+      connecting = import('../redis/share.js').then((share) => share.openShared(backend));
+      connecting.catch(() => this.backends.delete(key));
+      this.backends.set(key, connecting);
+    }
+    return connecting;
   }
 
   private managerFor(address: Address): Promise<SyncManager> {

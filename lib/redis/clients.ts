@@ -1,0 +1,44 @@
+// Opens the two ioredis clients a RedisManager uses: one for commands and scripts (auto-pipelined:
+// concurrent calls share round trips), one for pub/sub (a subscribed connection can do nothing else).
+import { Redis, Cluster } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { formatAddress } from '../connection/address.js';
+import type { RedisManagerOptions, Settings } from './options.js';
+
+export interface Clients {
+  client: Redis | Cluster;
+  subscriber: Redis | Cluster;
+  /** What proxies' tokens carry: the server (or cluster seeds) without credentials. */
+  address: string;
+}
+
+export async function openClients(options: RedisManagerOptions, settings: Settings): Promise<Clients> {
+  const { url, cluster, clusterOptions, prefix: _p, lease: _l, recheckInterval: _r, callTimeout: _c, codec: _codec, ...rest } = options;
+  const redisOptions: RedisOptions = {
+    enableAutoPipelining: true,
+    ...(settings.callTimeoutMs > 0 ? { commandTimeout: settings.callTimeoutMs } : {}),
+    maxRetriesPerRequest: null,
+    ...rest,
+    lazyConnect: true,
+  };
+  let client: Redis | Cluster;
+  let address: string;
+  if (cluster !== undefined) {
+    // A periodic slots refresh: after a failover, commands follow the promoted replica within a second or so.
+    client = new Cluster(cluster, { enableAutoPipelining: true, slotsRefreshInterval: 1000, ...clusterOptions, lazyConnect: true, redisOptions });
+    address = `redis-cluster://${cluster.map((n) => (typeof n === 'object' ? `${n.host ?? '127.0.0.1'}:${n.port ?? 6379}` : String(n))).join(',')}`;
+  } else {
+    client = url === undefined ? new Redis(redisOptions) : new Redis(url, redisOptions);
+    const o = (client).options;
+    address = o.path ? `redis+unix://${o.path}` : `redis://${formatAddress([o.host ?? '127.0.0.1', o.port ?? 6379])}/${o.db ?? 0}`;
+  }
+  const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  try {
+    await Promise.all([client.connect(), subscriber.connect()]);
+  } catch (error) {
+    client.disconnect();
+    subscriber.disconnect();
+    throw error;
+  }
+  return { client, subscriber, address };
+}

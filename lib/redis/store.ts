@@ -1,0 +1,222 @@
+// What every type's operations use: the client, the scripts (sent as EVALSHA, with a fallback to
+// EVAL the first time a server sees one), the codec (msgpack with the wire's extension types; proxies
+// inside values travel as references) and this manager's holds on objects.
+import { createHash } from 'node:crypto';
+import type { Redis, Cluster } from 'ioredis';
+import { Codec, type CodecOptions } from '../codec/codec.js';
+import { BaseProxy } from '../proxies/base.js';
+import { Token, type WireRef } from '../protocol.js';
+import type { Address } from '../connection/address.js';
+import { sameAddress } from '../connection/address.js';
+import { script } from './lua/prelude.js';
+import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
+import { fromRedisError } from './errors.js';
+import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
+import type { Notifier } from './notifier.js';
+import type { Holds } from './holds.js';
+
+/** The scripts of one family of types (dict, queue, lock...), and the hooks its lifecycle scripts run. */
+export interface Family {
+  name: string;
+  typeids: readonly string[];
+  hooks?: string;
+  scripts: Record<string, string>;
+}
+
+export interface ObjectHandle {
+  id: string;
+  typeid: string;
+  family: string;
+  keys: string[];
+  anon: boolean;
+  channel: string;
+}
+
+export interface StoreSettings {
+  prefix: string;
+  leaseMs: number;
+  recheckMs: number;
+  codec?: CodecOptions;
+}
+
+export type Arg = string | number | Buffer;
+
+/** ioredis has these at run time (a Buffer variant of every command) but does not type them. */
+interface ScriptCommands {
+  evalshaBuffer(sha: string, numkeys: number, ...args: Arg[]): Promise<unknown>;
+  evalBuffer(lua: string, numkeys: number, ...args: Arg[]): Promise<unknown>;
+}
+
+export class RedisStore {
+  private readonly familyOf = new Map<string, string>();
+  private readonly codec: Codec;
+  /** Set while encode() runs: the anonymous objects met inside the value. */
+  private stored: string[] | undefined;
+  /** Set while decode() runs: the holds that the proxies met inside the value take. */
+  private adopting: Promise<unknown>[] | undefined;
+  /** Builds the proxy for a reference met in a decoded value (the channel supplies it). */
+  proxyFactory: ((typeid: string, id: string) => BaseProxy) | undefined;
+  holds!: Holds;
+
+  constructor(
+    readonly client: Redis | Cluster,
+    readonly notifier: Notifier,
+    readonly holder: string,
+    readonly address: Address,
+    readonly settings: StoreSettings,
+  ) {
+    this.codec = new Codec(
+      {
+        toWire: (value) => this.toWire(value),
+        fromWire: (ref) => this.fromWire(ref),
+      },
+      settings.codec,
+    );
+  }
+
+  /** Script name → its text and SHA1. Not ioredis's defineCommand: every auto-pipeline copies those. */
+  private readonly scripts = new Map<string, { lua: string; sha: string }>();
+
+  define(family: Family): void {
+    const all = { ...family.scripts, create: CREATE, renew: RENEW, release: RELEASE, pin: PIN };
+    for (const [name, body] of Object.entries(all)) {
+      const lua = script(body, family.hooks);
+      this.scripts.set(`${family.name}_${name}`, { lua, sha: createHash('sha1').update(lua).digest('hex') });
+    }
+    for (const typeid of family.typeids) this.familyOf.set(typeid, family.name);
+  }
+
+  knows(typeid: string): boolean {
+    return this.familyOf.has(typeid);
+  }
+
+  private readonly handles = new Map<string, ObjectHandle>();
+
+  handle(id: string): ObjectHandle {
+    let h = this.handles.get(id);
+    if (h === undefined) {
+      h = this.makeHandle(id);
+      // A cache for the hot path; ids are few per process, but bound it all the same.
+      if (this.handles.size > 10_000) this.handles.clear();
+      this.handles.set(id, h);
+    }
+    return h;
+  }
+
+  private makeHandle(id: string): ObjectHandle {
+    const typeid = typeidOf(id);
+    const family = this.familyOf.get(typeid);
+    if (family === undefined) throw new TypeError(`no Redis type for typeid '${typeid}'`);
+    const { prefix } = this.settings;
+    return { id, typeid, family, keys: objectKeys(prefix, id), anon: isAnonymous(id), channel: eventChannel(prefix, id) };
+  }
+
+  /** Runs script `name` of the object's family; Buffer replies (bulk strings) stay Buffers. */
+  async run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
+    const s = this.scripts.get(`${h.family}_${name}`);
+    if (s === undefined) throw new TypeError(`no script ${name} for ${h.typeid}`);
+    try {
+      try {
+        return await (this.client as unknown as ScriptCommands).evalshaBuffer(s.sha, 5, ...h.keys, holder, ...args);
+      } catch (error) {
+        // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return await (this.client as unknown as ScriptCommands).evalBuffer(s.lua, 5, ...h.keys, holder, ...args);
+      }
+    } catch (error) {
+      throw fromRedisError(error, `${h.typeid} ${name}`);
+    }
+  }
+
+  /** A plain command's promise, with Redis's errors turned into ours. */
+  cmd<T>(promise: Promise<T>, what: string): Promise<T> {
+    return promise.catch((error: unknown) => {
+      throw fromRedisError(error, what);
+    });
+  }
+
+  /**
+   * `value` as msgpack, for storing inside object `into`: anonymous objects it refers to are pinned
+   * to `into` first (they live as long as something that holds `into` does).
+   */
+  encode(value: unknown, into?: ObjectHandle): Buffer | Promise<Buffer> {
+    const { bytes, stored } = this.encodeCollecting([value]);
+    if (stored.length === 0 || into === undefined) return bytes[0];
+    return this.pin(into, stored).then(() => bytes[0]);
+  }
+
+  async encodeAll(values: readonly unknown[], into?: ObjectHandle): Promise<Buffer[]> {
+    const { bytes, stored } = this.encodeCollecting(values);
+    if (stored.length > 0 && into !== undefined) await this.pin(into, stored);
+    return bytes;
+  }
+
+  /** Encodes without pinning: the caller pins `stored` once the container exists (see pin()). */
+  encodeCollecting(values: readonly unknown[]): { bytes: Buffer[]; stored: string[] } {
+    const stored: string[] = [];
+    this.stored = stored;
+    try {
+      return { bytes: values.map((v) => toBuffer(this.codec.encode(v))), stored };
+    } finally {
+      this.stored = undefined;
+    }
+  }
+
+  /** A stored value back; references in it become proxies holding their own references. */
+  /** As decodeAll for one value; synchronous (no promise) unless a reference inside takes a lease. */
+  decode(bytes: Buffer | null): unknown {
+    if (bytes === null) return null;
+    const adopting: Promise<unknown>[] = [];
+    this.adopting = adopting;
+    let value: unknown;
+    try {
+      value = this.codec.decode(bytes);
+    } finally {
+      this.adopting = undefined;
+    }
+    return adopting.length === 0 ? value : Promise.all(adopting).then(() => value);
+  }
+
+  /** A dict key (or another value never stored as a container's content): encoded, nothing pinned. */
+  encodeKey(value: unknown): Buffer {
+    return toBuffer(this.codec.encode(value));
+  }
+
+  async decodeAll(items: readonly (Buffer | null)[]): Promise<unknown[]> {
+    const adopting: Promise<unknown>[] = [];
+    this.adopting = adopting;
+    let out: unknown[];
+    try {
+      out = items.map((b) => (b === null ? null : this.codec.decode(b)));
+    } finally {
+      this.adopting = undefined;
+    }
+    if (adopting.length > 0) await Promise.all(adopting);
+    return out;
+  }
+
+  async pin(into: ObjectHandle, ids: string[]): Promise<void> {
+    const unique = [...new Set(ids)].filter((id) => id !== into.id);
+    await Promise.all(unique.map((id) => this.run(this.handle(id), 'renew', [this.settings.leaseMs, 1], `in:${into.id}`)));
+    if (unique.length > 0) await this.run(into, 'pin', unique);
+  }
+
+  private toWire(value: object): WireRef | undefined {
+    if (!(value instanceof BaseProxy)) return undefined;
+    const t = value._token;
+    const ours = sameAddress(value._session.address, this.address);
+    if (ours && isAnonymous(t.id)) this.stored?.push(t.id);
+    return { typeid: t.typeid, address: t.address, id: t.id, ...(ours ? {} : { foreign: true }) };
+  }
+
+  private fromWire(ref: WireRef): unknown {
+    if (ref.foreign || this.proxyFactory === undefined || !this.knows(ref.typeid)) return new Token(ref.typeid, ref.address, ref.id);
+    const proxy = this.proxyFactory(ref.typeid, ref.id);
+    this.adopting?.push(this.holds.adopt(ref.id));
+    return proxy;
+  }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

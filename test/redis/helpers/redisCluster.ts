@@ -1,0 +1,78 @@
+// A local Redis Cluster for the tests: six redis-servers (three masters, three replicas) on free
+// ports in temporary folders, joined with `redis-cli --cluster create`, with a short node timeout so
+// that a killed master's replica is promoted within a few seconds.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { RedisServer } from './redisServer.js';
+
+const run = promisify(execFile);
+
+export class RedisCluster {
+  private constructor(readonly servers: RedisServer[]) {}
+
+  static async start(): Promise<RedisCluster> {
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000', '--repl-diskless-sync-delay', '0'];
+    const servers = await Promise.all(Array.from({ length: 6 }, () => RedisServer.start(args)));
+    const cluster = new RedisCluster(servers);
+    try {
+      await run('redis-cli', ['--cluster', 'create', ...servers.map((s) => `127.0.0.1:${s.port}`), '--cluster-replicas', '1', '--cluster-yes']);
+      await cluster.waitUntilOk();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  get nodes(): { host: string; port: number }[] {
+    return this.servers.map((s) => ({ host: '127.0.0.1', port: s.port }));
+  }
+
+  async cli(port: number, ...args: string[]): Promise<string> {
+    return (await run('redis-cli', ['-p', String(port), ...args])).stdout;
+  }
+
+  /** Until every live node reports cluster_state:ok, and every replica is in sync with its master. */
+  async waitUntilOk(seconds = 20): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const states = await Promise.all(this.live().map((s) => this.cli(s.port, 'cluster', 'info').catch(() => '')));
+      const replication = await Promise.all(this.live().map((s) => this.cli(s.port, 'info', 'replication').catch(() => '')));
+      const synced = replication.every((info) => info.includes('role:master') || info.includes('master_link_status:up'));
+      if (synced && states.every((info) => info.includes('cluster_state:ok'))) return;
+      if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The server that is master for `key`'s slot now. */
+  async masterOf(key: string): Promise<RedisServer> {
+    const any = this.live()[0];
+    const slot = Number((await this.cli(any.port, 'cluster', 'keyslot', key)).trim());
+    for (const line of (await this.cli(any.port, 'cluster', 'nodes')).split('\n')) {
+      const fields = line.split(' ');
+      if (!fields[2]?.includes('master') || fields[2].includes('fail')) continue;
+      const port = Number(fields[1].split('@')[0].split(':')[1]);
+      for (const range of fields.slice(8)) {
+        const [lo, hi] = range.split('-').map(Number);
+        if (slot >= lo && slot <= (hi ?? lo)) return this.servers.find((s) => s.port === port)!;
+      }
+    }
+    throw new Error(`no master for slot ${slot}`);
+  }
+
+  private dead = new Set<RedisServer>();
+
+  async kill(server: RedisServer): Promise<void> {
+    this.dead.add(server);
+    await server.kill();
+  }
+
+  live(): RedisServer[] {
+    return this.servers.filter((s) => !this.dead.has(s));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
+}
