@@ -6,7 +6,7 @@ import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
-import { copyDecodedBinaries, encoderBufferSize, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely } from './msgpackInternals.js';
+import { copyDecodedBinaries, encoderBufferSize, limitEncodedSize, observeObjectDepth, keepNegativeZero, sizeLargeBinariesClosely } from './msgpackInternals.js';
 import { scanMessage } from './scan.js';
 
 /**
@@ -234,6 +234,7 @@ export class Codec {
       observeObjectDepth(encoder, (depth) => {
         level.depth = depth;
       });
+      keepNegativeZero(encoder);
       sizeLargeBinariesClosely(encoder);
       limitEncodedSize(encoder, this.#options.maxMessageSize);
       entry = { encoder, level };

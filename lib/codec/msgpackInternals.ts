@@ -14,6 +14,8 @@
 //   A large binary gets a buffer of the right size (plus a margin) from the pool of large buffers
 //   instead, so that a large message can be sent as it is, without a copy, without keeping twice its
 //   size alive while it waits, and without writing to fresh memory (see lib/buffers/).
+// - Encoder#encodeNumber(number) writes -0 as the integer 0 (it is a safe integer); Python's -0.0
+//   and JavaScript's -0 are floats, so -0 goes to Encoder#encodeNumberAsFloat instead.
 // - Encoder#ensureBufferSizeToWrite(size) is where the buffer grows (to twice what is needed):
 //   capping it there refuses a message over a size limit before a buffer larger than the limit exists.
 import { Decoder, Encoder } from '@msgpack/msgpack';
@@ -21,6 +23,8 @@ import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { LimitError, ManagerError } from '../errors.js';
 
 interface EncoderInternals {
+  encodeNumber(object: number): void;
+  encodeNumberAsFloat(object: number): void;
   encodeObject(object: unknown, depth: number): void;
   encodeBinary(object: ArrayBufferView): void;
   ensureBufferSizeToWrite(size: number): void;
@@ -63,6 +67,14 @@ export function copyDecodedBinaries(decoder: Decoder<any>, mayKeepView: (view: U
     const view = decodeBinary(byteLength, headOffset);
     return mayKeepView(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(view);
   };
+}
+
+/** Makes `encoder` keep the sign of -0 (a float64 on the wire, as CPython writes -0.0). */
+export function keepNegativeZero(encoder: Encoder<any>): void {
+  const internals = encoder as unknown as EncoderInternals;
+  const encodeNumber = internals.encodeNumber.bind(encoder);
+  const encodeNumberAsFloat = internals.encodeNumberAsFloat.bind(encoder);
+  internals.encodeNumber = (object: number): void => (object === 0 && 1 / object < 0 ? encodeNumberAsFloat(object) : encodeNumber(object));
 }
 
 /** Makes `encoder` make room for a large binary closely (see the top of this file). */
@@ -120,6 +132,8 @@ function assertInternalsPresent(): void {
   const decoderPrototype = Decoder.prototype as unknown as Partial<DecoderInternals>;
   if (
     typeof encoderPrototype.encodeObject !== 'function' ||
+    typeof encoderPrototype.encodeNumber !== 'function' ||
+    typeof encoderPrototype.encodeNumberAsFloat !== 'function' ||
     typeof encoderPrototype.encodeBinary !== 'function' ||
     typeof encoderPrototype.ensureBufferSizeToWrite !== 'function' ||
     typeof encoderPrototype.resizeBuffer !== 'function' ||

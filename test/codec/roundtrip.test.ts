@@ -18,6 +18,14 @@ describe('codec round trips', () => {
     expect(roundTrip(NaN, codec)).to.be.NaN;
   });
 
+  it('keeps the sign of -0 (a float on the wire, as Python writes -0.0), alone and nested', () => {
+    expect(Object.is(roundTrip(-0, codec), -0)).to.equal(true);
+    const [nested] = roundTrip([-0], codec) as number[];
+    expect(Object.is(nested, -0)).to.equal(true);
+    expect(Object.is(roundTrip(0, codec), 0)).to.equal(true);
+    expect(codec.encode(0)).to.deep.equal(Uint8Array.of(0)); // +0 stays the one-byte integer
+  });
+
   it('keeps strings, booleans and null; plain data is ordinary msgpack', () => {
     const value = ['', 'a', 'héllo wörld', '日本語 🎉', 'x'.repeat(70_000), true, false, null];
     expect(roundTrip(value, codec)).to.deep.equal(value);
