@@ -56,6 +56,17 @@ export interface ManagerOptions extends LimitOptions, HeartbeatOptions {
    * ReconnectOptions. Default false: a lost connection stays lost.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * What the connection speaks after the handshake: 'msgpack' (default) or 'pickle', CPython's own
+   * manager protocol, to serve stock Python clients or to connect to a CPython manager (see the
+   * README, "Talking to Python"). CPython's option name.
+   */
+  serializer?: 'msgpack' | 'pickle';
+  /**
+   * Accept (server) or answer (client) legacy HMAC-MD5 authentication, all CPython 3.11 and older
+   * can do. Weaker: see SECURITY.md. Default false.
+   */
+  legacyAuth?: boolean;
 }
 
 type State = 'initial' | 'connected' | 'closed';
@@ -131,6 +142,8 @@ export class BaseManager implements RefAdapter {
       heartbeatInterval: this.options.heartbeatInterval,
       heartbeatTimeout: this.options.heartbeatTimeout,
       tls: this.options.serverTls,
+      serializer: this.options.serializer,
+      legacyAuth: this.options.legacyAuth,
     });
   }
 
