@@ -2,6 +2,8 @@
 // every SyncManager type through Python's own proxies, proxies in containers passed to a spawned
 // Python child, a BaseManager typeid served by a JS callable; refusals that leave the server serving.
 import { expect } from 'chai';
+import { format } from 'node:util';
+import createDebug from 'debug';
 import { SyncManager } from '../../lib/index.js';
 import type { Server } from '../../lib/server/server.js';
 import { runPythonScript, type PythonVersion } from './pythonRun.js';
@@ -35,4 +37,41 @@ describe('pickle server: stock CPython clients', function () {
       }
     });
   }
+});
+
+describe('pickle server: refusals', function () {
+  this.timeout(30_000);
+
+  it('a wrong key, a forbidden global, a truncated pickle: each a clear error, and the server keeps serving', async () => {
+    const { server, port } = await pickleServer();
+    try {
+      const run = await runPythonScript('3.12', 'refusals.py', [String(port), 'secret']);
+      expect(run.stderr, run.stdout).to.equal('');
+      expect(run.stdout).to.match(/ok wrong key: digest sent was rejected/);
+      expect(run.stdout).to.match(/ok forbidden global: ProtocolError: pickle names a global that is not allowed: posix.system/);
+      expect(run.stdout).to.match(/ok truncated pickle: ProtocolError: pickle: truncated input/);
+      expect(run.stdout).to.contain('ok still serving');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a CPython 3.11 client is refused without legacyAuth, with a log line that says why', async () => {
+    const { server, port } = await pickleServer();
+    const lines: string[] = [];
+    const previous = createDebug.disable();
+    const log = createDebug.log;
+    createDebug.enable('mpmanagers:server');
+    createDebug.log = (...args: unknown[]) => lines.push(format(...args));
+    try {
+      const run = await runPythonScript('3.11', 'connect_only.py', [String(port), 'secret']);
+      expect(run.stdout).to.contain('AuthenticationError');
+      expect(lines.join('\n'), lines.join('\n')).to.match(/authentication failed: the peer answered with legacy HMAC-MD5 .*legacyAuth/);
+    } finally {
+      createDebug.log = log;
+      createDebug.disable();
+      if (previous) createDebug.enable(previous);
+      await server.close();
+    }
+  });
 });
