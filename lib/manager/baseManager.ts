@@ -8,6 +8,8 @@ import type { CodecOptions } from '../codec/codec.js';
 import { ConnectionClosedError, ManagerError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import { ClientSession, type ClientOptions, type RefAdapter } from '../client/session.js';
+import { PickleChannel } from '../client/pickleChannel.js';
+import type { Channel } from '../client/channel.js';
 import { openWithRetries, reconnectSettings, type ReconnectOptions, type ReconnectSettings } from '../client/reconnect.js';
 import type { HeartbeatOptions } from '../connection/heartbeat.js';
 import type { LimitOptions } from '../server/limits.js';
@@ -93,13 +95,13 @@ export class BaseManager implements RefAdapter {
   protected _address: Address | undefined;
   protected readonly _authkey: Uint8Array;
   protected readonly options: ManagerOptions;
-  protected session: ClientSession | undefined;
+  protected session: ClientSession | PickleChannel | undefined;
   protected state: State = 'initial';
   /** The server process start() made. */
   protected managerProcess: ManagerProcess | undefined;
   private readonly reconnectPolicy: ReconnectSettings | undefined;
   /** The reconnection in progress, shared by every call that waits for it. */
-  private reconnecting: Promise<ClientSession> | undefined;
+  private reconnecting: Promise<ClientSession | PickleChannel> | undefined;
   /** Aborted by close(): stops a reconnection's retries. Made by the first reconnection (most managers never need one). */
   private closedSignal: AbortController | undefined;
 
@@ -156,7 +158,14 @@ export class BaseManager implements RefAdapter {
     this.state = 'connected';
   }
 
-  private async openSession(address: Address): Promise<ClientSession> {
+  private async openSession(address: Address): Promise<ClientSession | PickleChannel> {
+    if (this.options.serializer === 'pickle') {
+      return PickleChannel.open(address, this._authkey, this, {
+        handshakeTimeout: this.options.handshakeTimeout,
+        maxFrameSize: this.options.maxFrameSize,
+        legacyAuth: this.options.legacyAuth,
+      });
+    }
     const session = await ClientSession.open(address, this._authkey, this, {
       handshakeTimeout: this.options.handshakeTimeout,
       maxFrameSize: this.options.maxFrameSize,
@@ -173,14 +182,14 @@ export class BaseManager implements RefAdapter {
    * The session to call through: the current one, or, when it was lost and `reconnect` is on, a
    * new one to the same address (every caller waits for the same reconnection).
    */
-  protected liveSession(): Promise<ClientSession> {
+  protected liveSession(): Promise<ClientSession | PickleChannel> {
     const session = this.requireSession();
     if (!session.closed || this.reconnectPolicy === undefined) return Promise.resolve(session);
     this.reconnecting ??= this.reopen(session, this.reconnectPolicy).finally(() => (this.reconnecting = undefined));
     return this.reconnecting;
   }
 
-  private async reopen(lost: ClientSession, policy: ReconnectSettings): Promise<ClientSession> {
+  private async reopen(lost: ClientSession | PickleChannel, policy: ReconnectSettings): Promise<ClientSession | PickleChannel> {
     const label = formatAddress(lost.address);
     this.closedSignal ??= new AbortController();
     const session = await openWithRetries(() => this.openSession(lost.address), policy, label, this.closedSignal.signal);
@@ -287,7 +296,7 @@ export class BaseManager implements RefAdapter {
     return this.fromWire({ typeid: ref.typeid, address: session.address, id: ref.id, exposed, kind: ref.kind ?? 'auto' }, session);
   }
 
-  protected requireSession(): ClientSession {
+  protected requireSession(): ClientSession | PickleChannel {
     if (this.session === undefined || this.state !== 'connected') {
       throw new ManagerError(this.state === 'closed' ? 'this manager has been closed' : 'not connected: call connect() or start() first');
     }
@@ -296,11 +305,11 @@ export class BaseManager implements RefAdapter {
 
   // ---- RefAdapter: how proxies cross this manager's connection
 
-  toWire(value: object, session: ClientSession): WireRef | undefined {
+  toWire(value: object, session: Channel): WireRef | undefined {
     return value instanceof BaseProxy ? value._toWire(session) : undefined;
   }
 
-  fromWire(ref: WireRef, session: ClientSession): unknown {
+  fromWire(ref: WireRef, session: Channel): unknown {
     const token = new Token(ref.typeid, session.address, ref.id);
     if (ref.foreign || ref.kind === undefined) return new Token(ref.typeid, ref.address, ref.id);
     const proxytype = this.registry.get(ref.typeid)?.proxytype ?? PROXY_BY_KIND[ref.kind];

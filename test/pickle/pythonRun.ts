@@ -38,3 +38,34 @@ export function runPythonScript(version: PythonVersion, script: string, args: st
     });
   });
 }
+
+export interface PythonServer {
+  port: number;
+  /** Kills the server and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts fixtures/<script>, which prints its port on its first line and serves until killed. */
+export function startPythonServer(version: PythonVersion, script: string, args: string[]): Promise<PythonServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pythonBinary(version), [path.join(FIXTURES, script), ...args], { cwd: FIXTURES });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.stdout.setEncoding('utf8').on('data', (t: string) => {
+      stdout += t;
+      const newline = stdout.indexOf('\n');
+      if (newline < 0) return;
+      resolve({
+        port: Number(stdout.slice(0, newline)),
+        stop: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          return exited;
+        },
+      });
+    });
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`python server exited before printing its port: ${stderr}`)));
+  });
+}
