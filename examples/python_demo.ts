@@ -25,7 +25,7 @@ function run(label: string, file: string, args: string[], onLine: (line: string)
     stdio: ['ignore', 'pipe', 'inherit'],
     env,
   });
-  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
     console.log(`[${label}] ${line}`);
     onLine(line);
   });
