@@ -16,7 +16,8 @@ import { OwnedRef } from './ownedRef.js';
 import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
-import { createArgs, positionalArgs } from './pythonCalls.js';
+import { createArgs, positionalArgs, pythonInteger } from './pythonCalls.js';
+import { Value } from './adapters/index.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -169,7 +170,9 @@ export class PickleSession {
     let result: unknown;
     try {
       const context = entry.takesContext ? this.contextFor(entry) : undefined;
-      result = await dispatch(entry, method, positionalArgs(method, args, kwargs), null, context);
+      let callArgs = positionalArgs(method, args, kwargs);
+      if (method === 'set' && entry.referent instanceof Value) callArgs = [pythonInteger(entry.referent.typecode, callArgs[0])];
+      result = await dispatch(entry, method, callArgs, null, context);
     } catch (err) {
       return this.reply('#ERROR', err instanceof Error ? err : new ManagerError(String(err)));
     }

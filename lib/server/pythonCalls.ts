@@ -40,8 +40,10 @@ export function createArgs(typeid: string, args: readonly unknown[], kwargs: Rec
       if (action !== undefined && action !== null) throw new ValueError('Barrier(action=...): a Python callable cannot run on this server');
       return trimmed([parties, timeout]);
     }
-    case 'Value':
-      return place(typeid, ['typecode', 'value', 'lock'], args, kw).slice(0, 2);
+    case 'Value': {
+      const [typecode, value] = place(typeid, ['typecode', 'value', 'lock'], args, kw);
+      return [typecode, pythonInteger(typecode, value)];
+    }
     case 'Array':
       return place(typeid, ['typecode', 'sequence', 'lock'], args, kw).slice(0, 2);
     case 'list':
@@ -58,6 +60,13 @@ export function createArgs(typeid: string, args: readonly unknown[], kwargs: Rec
     default:
       return Object.keys(kw).length === 0 ? [...args] : [...args, kw];
   }
+}
+
+const INTEGER_TYPECODES = new Set('bBhHiIlLqQ');
+
+/** Python's bool is an int: True where a Value of an integer typecode expects one is 1. */
+export function pythonInteger(typecode: unknown, value: unknown): unknown {
+  return typeof value === 'boolean' && typeof typecode === 'string' && INTEGER_TYPECODES.has(typecode) ? Number(value) : value;
 }
 
 function place(

@@ -141,6 +141,7 @@ ALLOWED.set('builtins.bytes', { kind: 'reduce', build: (args) => buildBytes(args
 ALLOWED.set('builtins.bytearray', { kind: 'reduce', build: (args) => buildBytes(args, PyByteArray) });
 // Protocol 2 writes bytes as _codecs.encode(text, 'latin1').
 ALLOWED.set('_codecs.encode', { kind: 'reduce', build: (args) => buildBytes(args, Uint8Array) });
+ALLOWED.set('builtins.range', { kind: 'reduce', build: buildRange });
 ALLOWED.set('array.array', { kind: 'reduce', build: buildArray });
 ALLOWED.set('array._array_reconstructor', { kind: 'reduce', build: buildArrayFromMachineFormat });
 
@@ -152,6 +153,18 @@ function buildSlice(args: readonly unknown[]): Slice {
   if (args.length > 3 || !args.every((a) => a === null || typeof a === 'number')) throw bad('slice');
   if (args.length === 1) return new Slice(null, args[0], null);
   return new Slice(...(args as (number | null)[]));
+}
+
+/** Most items a pickled range may expand to (a range is a few bytes; its list is not). */
+const MAX_RANGE_ITEMS = 1_000_000;
+
+/** range(start, stop, step) arrives as the list of its items. */
+function buildRange(args: readonly unknown[]): number[] {
+  if (args.length !== 3 || !args.every((a) => Number.isSafeInteger(a)) || args[2] === 0) throw bad('range');
+  const [start, stop, step] = args as [number, number, number];
+  const count = Math.max(0, Math.ceil((stop - start) / step));
+  if (count > MAX_RANGE_ITEMS) throw new ProtocolError(`pickle: a range of ${count} items is more than ${MAX_RANGE_ITEMS}`);
+  return Array.from({ length: count }, (_, i) => start + i * step);
 }
 
 function iterableArg(args: readonly unknown[], what: string): readonly unknown[] {
