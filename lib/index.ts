@@ -62,3 +62,4 @@ export { isMainModule, type ModuleName } from './process/modules.js';
 export type { ReconnectOptions } from './client/reconnect.js';
 export type { LimitOptions } from './server/limits.js';
 export type { HeartbeatOptions } from './connection/heartbeat.js';
+export { tuple, frozenset, isTuple, PyByteArray } from './codec/pickle/index.js';
