@@ -6,6 +6,7 @@ import { inflightRow, lockRow, sequentialRow } from './dict.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
 import { serverScalingRow } from './serverScaling.js';
+import { pickleRow } from './pickle.js';
 import type { Row } from './common.js';
 
 export const ROWS: Row[] = [
@@ -20,4 +21,5 @@ export const ROWS: Row[] = [
   binaryRow,
   dictMemoryRow,
   idleClientsRow,
+  pickleRow,
 ];
