@@ -3,6 +3,7 @@
 //
 //   node --import tsx fuzz/run.ts [--frames 1000000] [--connections 16] [--seed N] [--max-rss-mb 1024]
 //   node --import tsx fuzz/run.ts --quick            # 30,000 frames, for CI
+//   node --import tsx fuzz/run.ts --pickle [--quick]  # pickle mode: CPython's protocol (fuzz/pickle.ts)
 //
 // It fails (exit code 1) when the server crashes, stalls (a connection's marker request is not
 // answered), uses more memory than --max-rss-mb, keeps memory or objects after the attackers are
@@ -25,8 +26,16 @@ const { values: cli } = parseArgs({
     seed: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'max-rss-mb': { type: 'string', default: '1024' },
+    pickle: { type: 'boolean', default: false },
   },
 });
+if (cli.pickle) {
+  // Pickle mode (fuzz/pickle.ts): CPython's protocol at a pickle-mode server.
+  const { runPickleFuzz } = await import('./pickle.js');
+  const frames = Number(cli.frames ?? (cli.quick ? 5_000 : 200_000));
+  const ok = await runPickleFuzz({ frames, connections: Number(cli.connections), seed: Number(cli.seed ?? Date.now() % 2 ** 32) });
+  process.exit(ok ? 0 : 1);
+}
 const TARGET_FRAMES = Number(cli.frames ?? (cli.quick ? 30_000 : 1_000_000));
 const CONNECTIONS = Number(cli.connections);
 const SEED = Number(cli.seed ?? Date.now() % 2 ** 32);

@@ -158,4 +158,22 @@ describe('pickle codec', function () {
     loop.push(loop);
     expect(readPickle(writePickle(loop))).to.satisfy((l: unknown[]) => l[0] === l); // lists may be recursive
   });
+
+  it('arbitrary and mutated bytes read to a value or throw ProtocolError, nothing else', () => {
+    const mutated = fc.tuple(pyValue, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat()).map(([value, flips, cut]) => {
+      const bytes = Buffer.from(writePickle(value));
+      for (const [at, byte] of flips) bytes[at % bytes.length] = byte;
+      return cut % 3 === 0 ? bytes.subarray(0, cut % bytes.length) : bytes;
+    });
+    fc.assert(
+      fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0x80, 4]), b]))), (bytes) => {
+        try {
+          readPickle(bytes, { fromWire: (ref) => ref });
+        } catch (error) {
+          expect(error).to.be.instanceOf(ProtocolError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
