@@ -12,7 +12,7 @@ import {
   ListProxy,
   type AutoProxy,
 } from '../../lib/index.js';
-import { startPythonServer, type PythonServer, type PythonVersion } from './pythonRun.js';
+import { runPythonScript, startPythonServer, type PythonServer, type PythonVersion } from './pythonRun.js';
 import { rejectionOf } from '../helpers/assertions.js';
 
 class PyBase extends BaseManager {
@@ -136,5 +136,24 @@ describe('pickle client: our proxies against CPython manager servers', function 
     expect(await rejectionOf(wrongKey.connect())).to.be.instanceOf(AuthenticationError);
     const legacy = new SyncManager({ address: ['127.0.0.1', py11.port], authkey: 'secret', serializer: 'pickle' });
     expect(await rejectionOf(legacy.connect())).to.be.instanceOf(AuthenticationError).with.property('message').match(/MD5/);
+  });
+});
+
+describe('pickle mode with start(): a server child process', function () {
+  this.timeout(60_000);
+
+  it('our client and a stock CPython client share a dict of a started pickle-mode SyncManager', async () => {
+    const m = new SyncManager({ authkey: 'secret', serializer: 'pickle' });
+    await m.start();
+    try {
+      const d = await m.dict<string, unknown>({ node: 1 });
+      const [, port] = m.address as [string, number];
+      const run = await runPythonScript('3.12', 'set_in_dict.py', [String(port), 'secret', d._token.id]);
+      expect(run.stderr).to.equal('');
+      expect(await d.get('python')).to.deep.equal(['node']);
+    } finally {
+      await m.shutdown();
+    }
+    expect(m._process?.exitCode).to.equal(0);
   });
 });
