@@ -180,6 +180,8 @@ export class PickleChannel implements Channel {
 
   /** A proxy in a reply: as CPython's RebuildProxy, the new proxy takes its own reference (incref). */
   fromWire(ref: WireRef): unknown {
+    // Another server's proxy passes through as its Token (as on the msgpack path).
+    if (!this.isThisServer(ref.address)) return new Token(ref.typeid, ref.address, ref.id);
     const proxy = this.refs.fromWire({ ...ref, address: this.address, kind: ref.kind ?? 'auto' }, this);
     const incref = this.control('incref', [ref.id], null);
     this.increfs.set(ref.id, incref);
@@ -189,6 +191,16 @@ export class PickleChannel implements Channel {
         if (this.increfs.get(ref.id) === incref) this.increfs.delete(ref.id);
       });
     return proxy;
+  }
+
+  /**
+   * Whether a token's address is this channel's server. TCP hosts are compared loosely (a server
+   * bound to 127.0.0.1 may be reached as localhost, or report 0.0.0.0): the same port is enough.
+   */
+  private isThisServer(address: Address | undefined): boolean {
+    if (address === undefined) return true;
+    if (typeof address === 'string' || typeof this.address === 'string') return address === this.address;
+    return address[1] === this.address[1];
   }
 
   /** A '#PROXY' reply: the server already counted the reference for us. */
