@@ -73,7 +73,8 @@ export class PickleSession {
 
   handleFrame(payload: Buffer): void {
     this.requestsReceived++;
-    if (this.busy || this.mode === 'done') {
+    if (this.mode === 'done') return; // a control connection: answered, and closing
+    if (this.busy) {
       log('%s: a request before the reply to the previous one (CPython clients never pipeline); closing', this.label);
       return this.connection.close();
     }
