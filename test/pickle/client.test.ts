@@ -23,7 +23,7 @@ PyBase.register('get_list');
 PyBase.register('Maths');
 
 describe('pickle client: our proxies against CPython manager servers', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   const servers: PythonServer[] = [];
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.stop()));
@@ -140,7 +140,7 @@ describe('pickle client: our proxies against CPython manager servers', function 
 });
 
 describe('pickle mode with start(): a server child process', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   it('our client and a stock CPython client share a dict of a started pickle-mode SyncManager', async () => {
     const m = new SyncManager({ authkey: 'secret', serializer: 'pickle' });

@@ -19,24 +19,40 @@ export interface PythonResult {
   stderr: string;
 }
 
-/** Runs fixtures/<script> with `args`; killed after `timeoutMs`. */
-export function runPythonScript(version: PythonVersion, script: string, args: string[], timeoutMs = 30_000): Promise<PythonResult> {
+/**
+ * Runs fixtures/<script> with `args`. After `timeoutMs` its whole process group is killed (the
+ * Python children it forked or spawned too: they hold its output pipes open), and the result says so.
+ */
+export function runPythonScript(version: PythonVersion, script: string, args: string[], timeoutMs = 120_000): Promise<PythonResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonBinary(version), [path.join(FIXTURES, script), ...args], { cwd: FIXTURES });
+    const child = spawn(pythonBinary(version), [path.join(FIXTURES, script), ...args], { cwd: FIXTURES, detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${timeoutMs} ms]`;
+      killGroup(child.pid);
+    }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
     child.once('close', (code) => {
       clearTimeout(timer);
+      killGroup(child.pid); // any child it left behind
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
 }
 
 export interface PythonServer {
@@ -48,7 +64,7 @@ export interface PythonServer {
 /** Starts fixtures/<script>, which prints its port on its first line and serves until killed. */
 export function startPythonServer(version: PythonVersion, script: string, args: string[]): Promise<PythonServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonBinary(version), [path.join(FIXTURES, script), ...args], { cwd: FIXTURES });
+    const child = spawn(pythonBinary(version), [path.join(FIXTURES, script), ...args], { cwd: FIXTURES, detached: true });
     let stdout = '';
     let stderr = '';
     const exited = new Promise<void>((done) => child.once('close', () => done()));
@@ -60,7 +76,7 @@ export function startPythonServer(version: PythonVersion, script: string, args: 
       resolve({
         port: Number(stdout.slice(0, newline)),
         stop: () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          killGroup(child.pid);
           return exited;
         },
       });

@@ -19,7 +19,7 @@ async function pickleServer(options: { legacyAuth?: boolean } = {}): Promise<{ s
 }
 
 describe('pickle server: stock CPython clients', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
 
   for (const version of ['3.12', '3.13', '3.11'] as PythonVersion[]) {
     it(`CPython ${version}: every SyncManager type, nested proxies in a spawned child, a JS callable`, async () => {
