@@ -8,7 +8,7 @@
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
 import { readPickle, writePickle, tuple } from '../codec/pickle/index.js';
-import { ConnectionClosedError, ManagerError, ProtocolError } from '../errors.js';
+import { AttributeError, ConnectionClosedError, ManagerError, ProtocolError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
 import { ServerRef } from './serverRef.js';
@@ -162,7 +162,7 @@ export class PickleSession {
       entry = this.host.table.get(idOf(ident));
       if (!entry.exposed.has(method) && !FALLBACKS.has(method)) {
         const names = entry.exposedList.map((m) => `'${m}'`).join(', ');
-        throw new ManagerError(`AttributeError: method '${method}' of ${entry.typeid} object is not in exposed=(${names})`);
+        throw new AttributeError(`method '${method}' of ${entry.typeid} object is not in exposed=(${names})`);
       }
     } catch (err) {
       // Failures of the dispatch machinery travel as text (RemoteError on the client), as CPython's.
@@ -263,7 +263,5 @@ function idOf(value: unknown): string {
 
 /** What a '#TRACEBACK' carries: the error's class and message (no server file paths, unlike CPython). */
 function tracebackText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  if (err instanceof ManagerError && err.constructor === ManagerError && /^[A-Za-z]+Error: /.test(err.message)) return err.message;
-  return `${err.name}: ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
