@@ -10,6 +10,9 @@ import {
   RemoteError,
   AuthenticationError,
   ListProxy,
+  AbortError,
+  tuple,
+  frozenset,
   type AutoProxy,
 } from '../../lib/index.js';
 import { runPythonScript, startPythonServer, type PythonServer, type PythonVersion } from './pythonRun.js';
@@ -155,5 +158,33 @@ describe('pickle mode with start(): a server child process', function () {
       await m.shutdown();
     }
     expect(m._process?.exitCode).to.equal(0);
+  });
+});
+
+describe('pickle mode, Node to Node: our client against our own pickle server', function () {
+  this.timeout(30_000);
+
+  it('values keep their Python types; aborting a waiting get closes its connection and loses no item', async () => {
+    const server = new SyncManager({ address: ['127.0.0.1', 0], authkey: 'secret', serializer: 'pickle' }).getServer();
+    const address = await server.listen();
+    const m = new SyncManager({ address, authkey: 'secret', serializer: 'pickle' });
+    await m.connect();
+    try {
+      const l = await m.list<unknown>();
+      const value = [tuple<unknown>(1, 'a'), 2n ** 64n, new Map<unknown, unknown>([[1, 'one']]), { s: new Uint8Array([7]) }, frozenset([3])];
+      await l.extend(value);
+      expect(await l._getValue()).to.deep.equal(value);
+
+      const q = await m.Queue<string>();
+      const ac = new AbortController();
+      const waiting = q.get(true, null, { signal: ac.signal });
+      setTimeout(() => ac.abort(), 100);
+      expect(await rejectionOf(waiting)).to.be.instanceOf(AbortError);
+      await q.put('kept');
+      expect(await q.get(true, 5)).to.equal('kept'); // the aborted get did not take it
+    } finally {
+      await m.close();
+      await server.close();
+    }
   });
 });
