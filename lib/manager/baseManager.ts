@@ -324,6 +324,8 @@ export interface SharedRef {
   id: string;
   exposed?: string[];
   kind?: NonNullable<WireRef['kind']>;
+  /** Set when the proxy's server speaks CPython's protocol: the receiver must too. */
+  serializer?: 'pickle';
 }
 
 /** Describes a proxy so that another process can rebuild it with `_proxyFromRef`. */
@@ -331,7 +333,8 @@ export function proxyRef(proxy: BaseProxy): SharedRef {
   const t = proxy._token;
   if (t.address === undefined) throw new ManagerError('this proxy has no server address');
   const kind = proxy instanceof ListProxy ? 'list' : proxy instanceof DictProxy ? 'dict' : 'auto';
-  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind };
+  const pickle = proxy._session instanceof PickleChannel ? { serializer: 'pickle' as const } : {};
+  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind, ...pickle };
 }
 
 const PROXY_BY_KIND: Record<NonNullable<WireRef['kind']>, ProxyClass> = {

@@ -13,8 +13,13 @@ import { builtInProxyClass } from './proxyClasses.js';
 const log = createDebug('mpmanagers:process');
 
 export class ProxyConnections {
-  /** Address (JSON) → its connected manager. */
+  /** Address (JSON) and serializer → its connected manager. */
   private readonly managers = new Map<string, Promise<SyncManager>>();
+  /**
+   * Proxies made through pickle-mode connections: a CPython-protocol server counts references per
+   * object, not per connection, so these are released one by one before their connection closes.
+   */
+  private readonly pickleProxies: BaseProxy[] = [];
 
   constructor(private readonly authkey: Uint8Array) {}
 
@@ -32,6 +37,8 @@ export class ProxyConnections {
 
   /** Closes every connection (the server drops each reference they held). */
   async closeAll(): Promise<void> {
+    const held = this.pickleProxies.splice(0);
+    await Promise.all(held.map((proxy) => proxy._release().catch((error: unknown) => log('releasing %s failed: %O', proxy._describe(), error))));
     const managers = [...this.managers.values()];
     this.managers.clear();
     await Promise.all(
@@ -76,7 +83,7 @@ export class ProxyConnections {
 
   private async proxyFor(descriptor: ProxyDescriptor, made: BaseProxy[]): Promise<BaseProxy> {
     const { ref, proxyClass } = descriptor[PROXY_DESCRIPTOR_KEY];
-    const manager = await this.managerFor(ref.address);
+    const manager = await this.managerFor(ref.address, ref.serializer);
     // The manager class is private to this connection: teaching it the sender's proxy class for
     // this typeid affects nobody else.
     const cls = builtInProxyClass(proxyClass);
@@ -86,15 +93,16 @@ export class ProxyConnections {
     }
     const proxy = (await manager._proxyFromRef(ref)) as BaseProxy;
     made.push(proxy);
+    if (ref.serializer === 'pickle') this.pickleProxies.push(proxy);
     return proxy;
   }
 
-  private managerFor(address: Address): Promise<SyncManager> {
-    const key = JSON.stringify(address);
+  private managerFor(address: Address, serializer: 'pickle' | undefined): Promise<SyncManager> {
+    const key = JSON.stringify([address, serializer ?? 'msgpack']);
     let connecting = this.managers.get(key);
     if (connecting === undefined) {
       connecting = (async () => {
-        const manager = new (class ChildConnection extends SyncManager {})({ address, authkey: this.authkey });
+        const manager = new (class ChildConnection extends SyncManager {})({ address, authkey: this.authkey, serializer });
         await manager.connect();
         return manager;
       })();

@@ -11,6 +11,7 @@ import {
   AuthenticationError,
   ListProxy,
   AbortError,
+  Process,
   tuple,
   frozenset,
   type AutoProxy,
@@ -182,6 +183,28 @@ describe('pickle mode, Node to Node: our client against our own pickle server', 
       expect(await rejectionOf(waiting)).to.be.instanceOf(AbortError);
       await q.put('kept');
       expect(await q.get(true, 5)).to.equal('kept'); // the aborted get did not take it
+    } finally {
+      await m.close();
+      await server.close();
+    }
+  });
+});
+
+describe('pickle mode: a proxy passed to a Node child Process', function () {
+  this.timeout(60_000);
+
+  it('rebuilds in the child over pickle connections, works, and gives its reference back', async () => {
+    const server = new SyncManager({ address: ['127.0.0.1', 0], serializer: 'pickle' }).getServer(); // the process authkey
+    const address = await server.listen();
+    const m = new SyncManager({ address, serializer: 'pickle' });
+    await m.connect();
+    try {
+      const list = await m.list<unknown>();
+      const child = new Process({ module: new URL('../fixtures/process/targets.ts', import.meta.url), export: 'append', args: [list, 'from the child'] });
+      child.start();
+      expect(await child.join()).to.equal(0);
+      expect(await list._getValue()).to.deep.equal(['from the child']);
+      expect(server.table.get(list._token.id).externalRefs).to.equal(1); // only ours: the child released its own
     } finally {
       await m.close();
       await server.close();
