@@ -41,6 +41,12 @@ TrioManager.register('get_condition', { proxytype: ConditionProxy });
 TrioManager.register('get_done', { proxytype: ValueProxy });
 TrioManager.register('get_double', { proxytype: DoublerProxy });
 
+/**
+ * What the trio speaks: $TRIO_SERIALIZER, 'msgpack' (default) or 'pickle' (CPython's protocol, so
+ * that the Python producer and consumer in examples/python/ can join; `npm run demo:python`).
+ */
+export const TRIO_SERIALIZER: 'msgpack' | 'pickle' = process.env.TRIO_SERIALIZER === 'pickle' ? 'pickle' : 'msgpack';
+
 /** The shared secret: $TRIO_AUTHKEY, default 'trio-secret'. */
 export const TRIO_AUTHKEY = process.env.TRIO_AUTHKEY ?? 'trio-secret';
 
@@ -63,7 +69,7 @@ export function trioAddress(argument = process.argv[2] ?? process.env.TRIO_ADDRE
  */
 export async function connectTrio(): Promise<TrioManager> {
   if (process.env.TRIO_REDIS_URL) return (await import('./queue_redis.js')).connectRedisTrio(process.env.TRIO_REDIS_URL);
-  const manager = new TrioManager({ address: trioAddress(), authkey: TRIO_AUTHKEY });
+  const manager = new TrioManager({ address: trioAddress(), authkey: TRIO_AUTHKEY, serializer: TRIO_SERIALIZER });
   await manager.connect();
   return manager;
 }

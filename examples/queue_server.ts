@@ -2,9 +2,10 @@
 // result queue (maxsize 20), a Condition the producer waits on while the task queue is full, a
 // `done` counter (Value('i', 0)) and a `get_double` service whose `double(n)` runs here.
 //   node --import tsx examples/queue_server.ts [port | host:port]
-// (default 127.0.0.1:50000, or $TRIO_ADDRESS; authkey $TRIO_AUTHKEY, default 'trio-secret')
+// (default 127.0.0.1:50000, or $TRIO_ADDRESS; authkey $TRIO_AUTHKEY, default 'trio-secret';
+// $TRIO_SERIALIZER=pickle serves CPython clients, see examples/python/)
 import { Queue, Condition, Value } from '../lib/index.js';
-import { TrioManager, TRIO_AUTHKEY, trioAddress, type Result, type Task } from './queue_common.js';
+import { TrioManager, TRIO_AUTHKEY, TRIO_SERIALIZER, trioAddress, type Result, type Task } from './queue_common.js';
 
 /** The service behind `get_double`: one instance, shared by every client. */
 class Doubler {
@@ -27,7 +28,7 @@ TrioServerManager.register('get_condition', { callable: () => condition });
 TrioServerManager.register('get_done', { callable: () => done });
 TrioServerManager.register('get_double', { callable: () => doubler });
 
-const server = new TrioServerManager({ address: trioAddress(), authkey: TRIO_AUTHKEY }).getServer();
+const server = new TrioServerManager({ address: trioAddress(), authkey: TRIO_AUTHKEY, serializer: TRIO_SERIALIZER }).getServer();
 const [host, port] = (await server.listen()) as [string, number];
 console.log(`serving on ${host}:${port}`);
 

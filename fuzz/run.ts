@@ -4,6 +4,7 @@
 //   node --import tsx fuzz/run.ts [--frames 1000000] [--connections 16] [--seed N] [--max-rss-mb 1024]
 //                                 [--flood 16] [--max-flood-growth-mb 64]
 //   node --import tsx fuzz/run.ts --quick            # 30,000 frames and a flood of 4, for CI
+//   node --import tsx fuzz/run.ts --pickle [--quick]  # pickle mode: CPython's protocol (fuzz/pickle.ts)
 //
 // First a pre-auth flood: --flood connections without the key each send three handshake frames and
 // a 64 MiB frame header in one write, then stream the 64 MiB (issue 10 §1), while a fresh client
@@ -35,8 +36,16 @@ const { values: cli } = parseArgs({
     'max-rss-mb': { type: 'string', default: '1024' },
     flood: { type: 'string' },
     'max-flood-growth-mb': { type: 'string', default: '64' },
+    pickle: { type: 'boolean', default: false },
   },
 });
+if (cli.pickle) {
+  // Pickle mode (fuzz/pickle.ts): CPython's protocol at a pickle-mode server.
+  const { runPickleFuzz } = await import('./pickle.js');
+  const frames = Number(cli.frames ?? (cli.quick ? 5_000 : 200_000));
+  const ok = await runPickleFuzz({ frames, connections: Number(cli.connections), seed: Number(cli.seed ?? Date.now() % 2 ** 32) });
+  process.exit(ok ? 0 : 1);
+}
 const TARGET_FRAMES = Number(cli.frames ?? (cli.quick ? 30_000 : 1_000_000));
 const CONNECTIONS = Number(cli.connections);
 const SEED = Number(cli.seed ?? Date.now() % 2 ** 32);

@@ -81,3 +81,4 @@ export * as sharedctypes from './sharedctypes/index.js';
 export { RedisManager, type RedisCreators } from './redis/manager.js';
 export type { RedisManagerOptions } from './redis/options.js';
 export { fencingToken } from './redis/fencing.js';
+export { tuple, frozenset, isTuple, PyByteArray } from './codec/pickle/index.js';

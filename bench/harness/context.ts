@@ -8,7 +8,7 @@ import type { Build } from './build.js';
 import type { BenchOptions, Transport } from './options.js';
 import { WorkerProcess, type WorkerSpec } from './processes.js';
 
-export type ServerKind = 'mp' | 'py' | 'floor';
+export type ServerKind = 'mp' | 'py' | 'floor' | 'mpPickle';
 
 /** The interpreter the CPython side runs on (python3.11 here); BENCH_PYTHON overrides it. */
 export const PYTHON = process.env.BENCH_PYTHON ?? 'python3';
@@ -108,6 +108,8 @@ export class Bench {
     switch (kind) {
       case 'mp':
         return this.startNode(label, 'bench/workers/mpServer.ts', ['--authkey', this.authkey, ...where], ['--expose-gc']);
+      case 'mpPickle':
+        return this.startNode(label, 'bench/workers/mpServer.ts', ['--authkey', this.authkey, '--pickle', ...where]);
       case 'floor':
         return this.startNode(label, 'bench/workers/floorServer.ts', where);
       case 'py':

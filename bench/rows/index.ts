@@ -9,6 +9,7 @@ import { redisInflightRow, redisQueueRow, redisSequentialRow } from './redis.js'
 import { serverScalingRow } from './serverScaling.js';
 import { dashboardRow } from './dashboard.js';
 import { startupRow } from './startup.js';
+import { pickleRow } from './pickle.js';
 import type { Row } from './common.js';
 
 export const ROWS: Row[] = [
@@ -28,4 +29,5 @@ export const ROWS: Row[] = [
   redisSequentialRow,
   redisInflightRow,
   redisQueueRow,
+  pickleRow,
 ];

@@ -143,6 +143,12 @@ async function checkAnswer(ch: FrameChannel, authkey: Uint8Array, challenge: Buf
   if (!verifyAnswer(authkey, challenge, answer, options)) {
     // The last frame this side sends: no traceback or anything else follows (unlike CPython's manager).
     ch.sendFrame(FAILURE);
+    if (isLegacyLength(Buffer.from(answer)) && !options.allowLegacyMd5) {
+      throw new AuthenticationError(
+        'the peer answered with legacy HMAC-MD5 (CPython 3.11 or older?), which is refused: ' +
+          'legacy authentication is off (server option legacyAuth, connection option allowLegacyMd5)',
+      );
+    }
     throw new AuthenticationError('digest received was wrong');
   }
   ch.sendFrame(WELCOME);

@@ -9,6 +9,8 @@ import { ConnectionClosedError, ManagerError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import { ClientSession, type ClientOptions, type RefAdapter } from '../client/session.js';
 import type { DescribeOptions, ServerDescription } from '../server/description.js';
+import { PickleChannel } from '../client/pickleChannel.js';
+import type { Channel } from '../client/channel.js';
 import { openWithRetries, reconnectSettings, type ReconnectOptions, type ReconnectSettings } from '../client/reconnect.js';
 import type { HeartbeatOptions } from '../connection/heartbeat.js';
 import type { LimitOptions } from '../server/limits.js';
@@ -75,6 +77,17 @@ export interface ManagerOptions extends LimitOptions, HeartbeatOptions {
   poolModules?: string[];
   /** Server side (getServer, start): see ServerOptions.strictReferences. Default false. */
   strictReferences?: boolean;
+  /**
+   * What the connection speaks after the handshake: 'msgpack' (default) or 'pickle', CPython's own
+   * manager protocol, to serve stock Python clients or to connect to a CPython manager (see the
+   * README, "Talking to Python"). CPython's option name.
+   */
+  serializer?: 'msgpack' | 'pickle';
+  /**
+   * Accept (server) or answer (client) legacy HMAC-MD5 authentication, all CPython 3.11 and older
+   * can do. Weaker: see SECURITY.md. Default false.
+   */
+  legacyAuth?: boolean;
 }
 
 type State = 'initial' | 'connected' | 'closed';
@@ -101,13 +114,13 @@ export class BaseManager implements RefAdapter {
   protected _address: Address | undefined;
   protected readonly _authkey: Uint8Array;
   protected readonly options: ManagerOptions;
-  protected session: ClientSession | undefined;
+  protected session: ClientSession | PickleChannel | undefined;
   protected state: State = 'initial';
   /** The server process start() made. */
   protected managerProcess: ManagerProcess | undefined;
   private readonly reconnectPolicy: ReconnectSettings | undefined;
   /** The reconnection in progress, shared by every call that waits for it. */
-  private reconnecting: Promise<ClientSession> | undefined;
+  private reconnecting: Promise<ClientSession | PickleChannel> | undefined;
   /** Aborted by close(): stops a reconnection's retries. Made by the first reconnection (most managers never need one). */
   private closedSignal: AbortController | undefined;
   /** The module + export that define this manager class, when named (by start() or the options). */
@@ -155,6 +168,8 @@ export class BaseManager implements RefAdapter {
       tls: this.options.serverTls,
       poolModules: this.options.poolModules,
       strictReferences: this.options.strictReferences,
+      serializer: this.options.serializer,
+      legacyAuth: this.options.legacyAuth,
     });
   }
 
@@ -167,7 +182,14 @@ export class BaseManager implements RefAdapter {
     this.state = 'connected';
   }
 
-  private async openSession(address: Address): Promise<ClientSession> {
+  private async openSession(address: Address): Promise<ClientSession | PickleChannel> {
+    if (this.options.serializer === 'pickle') {
+      return PickleChannel.open(address, this._authkey, this, {
+        handshakeTimeout: this.options.handshakeTimeout,
+        maxFrameSize: this.options.maxFrameSize,
+        legacyAuth: this.options.legacyAuth,
+      });
+    }
     const session = await ClientSession.open(address, this._authkey, this, {
       handshakeTimeout: this.options.handshakeTimeout,
       maxFrameSize: this.options.maxFrameSize,
@@ -185,14 +207,14 @@ export class BaseManager implements RefAdapter {
    * The session to call through: the current one, or, when it was lost and `reconnect` is on, a
    * new one to the same address (every caller waits for the same reconnection).
    */
-  protected liveSession(): Promise<ClientSession> {
+  protected liveSession(): Promise<ClientSession | PickleChannel> {
     const session = this.requireSession();
     if (!session.closed || this.reconnectPolicy === undefined) return Promise.resolve(session);
     this.reconnecting ??= this.reopen(session, this.reconnectPolicy).finally(() => (this.reconnecting = undefined));
     return this.reconnecting;
   }
 
-  private async reopen(lost: ClientSession, policy: ReconnectSettings): Promise<ClientSession> {
+  private async reopen(lost: ClientSession | PickleChannel, policy: ReconnectSettings): Promise<ClientSession | PickleChannel> {
     const label = formatAddress(lost.address);
     this.closedSignal ??= new AbortController();
     const session = await openWithRetries(() => this.openSession(lost.address), policy, label, this.closedSignal.signal);
@@ -318,7 +340,7 @@ export class BaseManager implements RefAdapter {
     return this.fromWire({ typeid: ref.typeid, address: session.address, id: ref.id, exposed, kind: ref.kind ?? 'auto' }, session);
   }
 
-  protected requireSession(): ClientSession {
+  protected requireSession(): ClientSession | PickleChannel {
     if (this.session === undefined || this.state !== 'connected') {
       throw new ManagerError(this.state === 'closed' ? 'this manager has been closed' : 'not connected: call connect() or start() first');
     }
@@ -327,11 +349,11 @@ export class BaseManager implements RefAdapter {
 
   // ---- RefAdapter: how proxies cross this manager's connection
 
-  toWire(value: object, session: ClientSession): WireRef | undefined {
+  toWire(value: object, session: Channel): WireRef | undefined {
     return value instanceof BaseProxy ? value._toWire(session) : undefined;
   }
 
-  fromWire(ref: WireRef, session: ClientSession): unknown {
+  fromWire(ref: WireRef, session: Channel): unknown {
     const token = new Token(ref.typeid, session.address, ref.id);
     if (ref.foreign || ref.kind === undefined) return new Token(ref.typeid, ref.address, ref.id);
     const proxytype = this.registry.get(ref.typeid)?.proxytype ?? PROXY_BY_KIND[ref.kind];
@@ -348,6 +370,8 @@ export interface SharedRef {
   kind?: NonNullable<WireRef['kind']>;
   /** For a proxy whose channel is not a manager connection (Redis): how to reach its backend (Channel.share). */
   backend?: unknown;
+  /** Set when the proxy's server speaks CPython's protocol: the receiver must too. */
+  serializer?: 'pickle';
 }
 
 /** Describes a proxy so that another process can rebuild it with `_proxyFromRef`. */
@@ -356,7 +380,8 @@ export function proxyRef(proxy: BaseProxy): SharedRef {
   if (t.address === undefined) throw new ManagerError('this proxy has no server address');
   const kind = proxy instanceof ListProxy ? 'list' : proxy instanceof DictProxy ? 'dict' : 'auto';
   const backend = proxy._session.share;
-  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind, ...(backend === undefined ? {} : { backend }) };
+  const pickle = proxy._session instanceof PickleChannel ? { serializer: 'pickle' as const } : {};
+  return { typeid: t.typeid, address: t.address, id: t.id, exposed: [...proxy._exposed], kind, ...pickle, ...(backend === undefined ? {} : { backend }) };
 }
 
 const PROXY_BY_KIND: Record<NonNullable<WireRef['kind']>, ProxyClass> = {

@@ -20,7 +20,7 @@ import { closeReceivedPipeEnds, isLocalDescriptor, rebuildLocal } from './localA
 const log = createDebug('mpmanagers:process');
 
 export class ProxyConnections {
-  /** Address (JSON) → its connected manager. */
+  /** Address (JSON) and serializer → its connected manager. */
   private readonly managers = new Map<string, Promise<SyncManager>>();
   /** Address (JSON) → how the sender connected to it. */
   private readonly credentials = new Map<string, ProxyCredentials>();
@@ -28,6 +28,11 @@ export class ProxyConnections {
   private readonly registeredClasses = new Map<string, Promise<Map<string, ProxyClass>>>();
   /** Backend description (JSON) → its connected manager (a RedisManager: see lib/redis/share.ts). */
   private readonly backends = new Map<string, Promise<{ _proxyFromRef(ref: SharedRef): Promise<unknown>; close(): Promise<void> }>>();
+  /**
+   * Proxies made through pickle-mode connections: a CPython-protocol server counts references per
+   * object, not per connection, so these are released one by one before their connection closes.
+   */
+  private readonly pickleProxies: BaseProxy[] = [];
 
   constructor(
     private readonly authkey: Uint8Array,
@@ -56,6 +61,8 @@ export class ProxyConnections {
 
   /** Closes every connection (the server drops each reference they held), and the Pipe ends received, once flushed. */
   async closeAll(): Promise<void> {
+    const held = this.pickleProxies.splice(0);
+    await Promise.all(held.map((proxy) => proxy._release().catch((error: unknown) => log('releasing %s failed: %O', proxy._describe(), error))));
     await closeReceivedPipeEnds();
     const managers: Promise<{ close(): Promise<void> }>[] = [...this.managers.values(), ...this.backends.values()];
     this.managers.clear();
@@ -108,7 +115,7 @@ export class ProxyConnections {
       made.push(proxy);
       return proxy;
     }
-    const manager = await this.managerFor(ref.address);
+    const manager = await this.managerFor(ref.address, ref.serializer);
     // The manager class is private to this connection: teaching it the sender's proxy class for
     // this typeid affects nobody else.
     const custom = senderClass === undefined ? undefined : (await this.proxyClassesOf(senderClass)).get(ref.typeid);
@@ -119,6 +126,7 @@ export class ProxyConnections {
     }
     const proxy = (await manager._proxyFromRef(ref)) as BaseProxy;
     made.push(proxy);
+    if (ref.serializer === 'pickle') this.pickleProxies.push(proxy);
     return proxy;
   }
 
@@ -133,16 +141,17 @@ export class ProxyConnections {
     return connecting;
   }
 
-  private managerFor(address: Address): Promise<SyncManager> {
-    const key = JSON.stringify(address);
+  private managerFor(address: Address, serializer: 'pickle' | undefined): Promise<SyncManager> {
+    const key = JSON.stringify([address, serializer ?? 'msgpack']);
     let connecting = this.managers.get(key);
     if (connecting === undefined) {
       connecting = (async () => {
-        const credentials = this.credentials.get(key);
+        const credentials = this.credentials.get(addressKey(address));
         const manager = new (class ChildConnection extends SyncManager {})({
           address,
           authkey: credentials?.authkey ?? this.authkey,
           tls: credentials?.tls,
+          serializer,
         });
         await manager.connect();
         return manager;

@@ -5,9 +5,8 @@ import createDebug from 'debug';
 import { ValueError } from '../errors.js';
 import type { Address } from '../connection/address.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
-import type { ServerSession } from './session.js';
 import type { LimitSettings } from './limits.js';
-import type { ServerStats } from './stats.js';
+import type { DescribedSession, ServerStats } from './stats.js';
 import { objectDetails, referentName, type OwnerIds } from './objectDetails.js';
 import {
   DESCRIBE_MAX_OBJECTS,
@@ -24,7 +23,7 @@ const log = createDebug('mpmanagers:server');
 /** What describe reads from the server. */
 export interface DescribeSource {
   readonly table: ObjectTable;
-  readonly sessions: ReadonlySet<ServerSession>;
+  readonly sessions: ReadonlySet<DescribedSession>;
   readonly stats: ServerStats;
   readonly limits: LimitSettings;
   readonly address: Address | undefined;

@@ -5,12 +5,13 @@ import type { Address } from '../connection/address.js';
 import type { ListenOptions } from '../connection/options.js';
 import { Heartbeat, heartbeatSettings, type HeartbeatOptions, type HeartbeatSettings } from '../connection/heartbeat.js';
 import type { CodecOptions } from '../codec/codec.js';
-import { ConnectionClosedError, LimitError, ManagerError } from '../errors.js';
+import { ConnectionClosedError, LimitError, ManagerError, ValueError } from '../errors.js';
 import { MessageType } from '../protocol.js';
 import type { Registry } from './registry.js';
 import { ObjectTable, type CreationQuota, type ObjectEntry } from './objectTable.js';
 import { IdleSweeper, goodbyeMessage, limitSettings, refuseConnection, type LimitOptions, type LimitSettings } from './limits.js';
 import { ServerSession, type SessionHost } from './session.js';
+import { PickleSession, type PickleSessionHost } from './pickleSession.js';
 import { runControl } from './control.js';
 import { describeReferent } from './serve.js';
 import { OwnedRef } from './ownedRef.js';
@@ -66,22 +67,37 @@ export interface ServerOptions extends LimitOptions, HeartbeatOptions {
    * if it reaches that process's connection through the server (a queue, a dict, a reply). Default false.
    */
   strictReferences?: boolean;
+  /**
+   * What the connections speak after the handshake: 'msgpack' (default; this library's multiplexed
+   * protocol) or 'pickle' (CPython's own manager protocol, so that stock Python clients can connect;
+   * see docs/protocol.md, "Pickle mode"). CPython's option name.
+   */
+  serializer?: 'msgpack' | 'pickle';
+  /**
+   * Also accept clients that can only prove the key with legacy HMAC-MD5 (CPython 3.11 and older).
+   * Weaker (see SECURITY.md); default false, and such a client is refused with a log line saying so.
+   */
+  legacyAuth?: boolean;
 }
 
-export class Server implements SessionHost {
+type AnySession = ServerSession | PickleSession;
+
+export class Server implements SessionHost, PickleSessionHost {
   readonly table: ObjectTable;
   private listener: Listener | undefined;
-  private readonly sessions = new Set<ServerSession>();
+  private readonly sessions = new Set<AnySession>();
+  /** The owner of the references Python clients hold (see PickleSessionHost.pythonClients). */
+  readonly pythonClients: object = { toString: () => 'Python clients' };
   private closing: Promise<void> | undefined;
   private closedResolve!: () => void;
   private readonly closedPromise = new Promise<void>((resolve) => (this.closedResolve = resolve));
   private readonly releaseOnDisconnect: boolean;
   private readonly limits: LimitSettings;
   private readonly heartbeatSettings: HeartbeatSettings | undefined;
-  private readonly heartbeats = new Map<ServerSession, Heartbeat>();
-  private readonly idleSweeper: IdleSweeper<ServerSession> | undefined;
+  private readonly heartbeats = new Map<AnySession, Heartbeat>();
+  private readonly idleSweeper: IdleSweeper<AnySession> | undefined;
   /** Live objects each connection created (maxObjectsPerConnection). */
-  private readonly quotas = new WeakMap<ServerSession, CreationQuota>();
+  private readonly quotas = new WeakMap<object, CreationQuota>();
   /** Counters for `describe` (client ids, closed connections' totals, calls/s samples). */
   readonly stats = new ServerStats(this.sessions);
   /** What every call may do (the largest result, the pool modules). */
@@ -97,6 +113,9 @@ export class Server implements SessionHost {
     private readonly options: ServerOptions,
   ) {
     this.table = new ObjectTable(() => this.address);
+    if (options.serializer !== undefined && options.serializer !== 'msgpack' && options.serializer !== 'pickle') {
+      throw new ValueError(`serializer must be 'msgpack' or 'pickle', not ${String(options.serializer)}`);
+    }
     this.releaseOnDisconnect = options.releaseOnDisconnect ?? true;
     this.strictReferences = options.strictReferences ?? false;
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
@@ -126,6 +145,7 @@ export class Server implements SessionHost {
       maxFrameSize: this.options.maxFrameSize,
       backlog: this.options.backlog,
       tls: this.options.tls,
+      allowLegacyMd5: this.options.legacyAuth ?? false,
     });
     listener.onConnection = (connection) => {
       if (this.closing !== undefined) return connection.close();
@@ -134,7 +154,8 @@ export class Server implements SessionHost {
         const reason = `the server already has ${this.sessions.size} client connections (its maxConnections limit)`;
         return refuseConnection(connection, new LimitError(reason, 'maxConnections'));
       }
-      const session = new ServerSession(this, connection, this.codecOptions);
+      const session =
+        this.options.serializer === 'pickle' ? new PickleSession(this, connection) : new ServerSession(this, connection, this.codecOptions);
       this.sessions.add(session);
       this.stats.sessionOpened(session);
       this.watch(session);
@@ -166,6 +187,7 @@ export class Server implements SessionHost {
     await this.listener?.close();
     const reason = new ConnectionClosedError('the manager server shut down');
     for (const session of this.sessions) {
+      if (session instanceof PickleSession) continue; // CPython clients see EOF, as from a CPython server
       // First: the client then rejects every pending call with this reason (and ignores the
       // AbortError replies of the waits cancelled next).
       session.send(goodbyeMessage(reason));
@@ -186,7 +208,7 @@ export class Server implements SessionHost {
   }
 
   /** Serves `value` as a new shared object of `typeid`, with one reference owned by `session`. */
-  async create(session: ServerSession, typeid: string, args: unknown[], kwargs: Record<string, unknown> | null): Promise<OwnedRef> {
+  async create(session: object, typeid: string, args: unknown[], kwargs: Record<string, unknown> | null): Promise<OwnedRef> {
     const type = this.registry.get(typeid);
     if (type === undefined) throw new ManagerError(`unknown typeid '${typeid}'`);
     this.checkQuota(session);
@@ -203,7 +225,7 @@ export class Server implements SessionHost {
     return this.own(session, describeReferent(type, referent));
   }
 
-  adopt(session: ServerSession, typeid: string, value: unknown): OwnedRef {
+  adopt(session: object, typeid: string, value: unknown): OwnedRef {
     const type = this.registry.get(typeid);
     if (type === undefined) throw new ManagerError(`method_to_typeid names unknown typeid '${typeid}'`);
     this.checkQuota(session);
@@ -212,20 +234,20 @@ export class Server implements SessionHost {
     return this.own(session, describeReferent(type, referent));
   }
 
-  private own(session: ServerSession, spec: ReturnType<typeof describeReferent>): OwnedRef {
+  private own(session: object, spec: ReturnType<typeof describeReferent>): OwnedRef {
     const entry = this.table.add(spec, this.quotaOf(session));
     this.stats.objectCreated(entry, session);
     return new OwnedRef(this.table.wireRef(entry, session));
   }
 
-  private quotaOf(session: ServerSession): CreationQuota {
+  private quotaOf(session: object): CreationQuota {
     let quota = this.quotas.get(session);
     if (quota === undefined) this.quotas.set(session, (quota = { created: 0 }));
     return quota;
   }
 
   /** Throws LimitError when `session` already has maxObjectsPerConnection live objects. */
-  private checkQuota(session: ServerSession): void {
+  private checkQuota(session: object): void {
     const created = this.quotas.get(session)?.created ?? 0;
     if (created < this.limits.maxObjectsPerConnection) return;
     throw new LimitError(
@@ -236,21 +258,25 @@ export class Server implements SessionHost {
   }
 
   /** Heartbeat and idle watch of a new session. */
-  private watch(session: ServerSession): void {
-    if (this.heartbeatSettings !== undefined) {
+  private watch(session: AnySession): void {
+    // CPython clients do not answer pings: no heartbeat on pickle connections.
+    if (this.heartbeatSettings !== undefined && session instanceof ServerSession) {
       const heartbeat = new Heartbeat(session.connection, this.heartbeatSettings, () => session.send([MessageType.Ping, 0]));
       this.heartbeats.set(session, heartbeat);
     }
     this.idleSweeper?.add(session);
   }
 
-  private closeIdle(session: ServerSession, seconds: number): void {
+  private closeIdle(session: AnySession, seconds: number): void {
     log('%s: idle for %d s; closing (idleTimeout)', session.label, seconds);
-    session.send(goodbyeMessage(new ConnectionClosedError(`the server closed this connection after ${seconds} s without a request (idleTimeout)`)));
+    if (session instanceof ServerSession) {
+      const reason = `the server closed this connection after ${seconds} s without a request (idleTimeout)`;
+      session.send(goodbyeMessage(new ConnectionClosedError(reason)));
+    }
     session.connection.close();
   }
 
-  sessionClosed(session: ServerSession, touched: ReadonlySet<ObjectEntry>): void {
+  sessionClosed(session: AnySession, touched: ReadonlySet<ObjectEntry>): void {
     this.sessions.delete(session);
     this.stats.sessionClosed(session);
     this.heartbeats.get(session)?.stop();

@@ -4,14 +4,21 @@
 // nothing here: the sessions count their own requests and bytes, and the sampler sums them once a
 // second (O(connections)).
 import { TLSSocket } from 'node:tls';
-import type { ServerSession } from './session.js';
+import type { Connection } from '../connection/connection.js';
 import type { ObjectEntry } from './objectTable.js';
 
-/** What a session counts for itself (ServerSession's fields). */
+/** What a session counts for itself (fields of both ServerSession and PickleSession). */
 interface SessionCounters {
   readonly requestsReceived: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+}
+
+/** What `describe` reads of each client connection, whichever protocol it speaks. */
+export interface DescribedSession extends SessionCounters {
+  readonly label: string;
+  readonly inFlight: number;
+  readonly connection: Connection;
 }
 
 export interface ClientRecord {
@@ -41,7 +48,7 @@ export class ServerStats {
   private readonly samples: Array<[number, number]> = [];
   private sampler: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sessions: ReadonlySet<ServerSession>) {}
+  constructor(private readonly sessions: ReadonlySet<DescribedSession>) {}
 
   /** Starts the once-a-second sample (unref'd: it never keeps the process alive). */
   start(): void {
@@ -55,7 +62,7 @@ export class ServerStats {
     this.sampler = undefined;
   }
 
-  sessionOpened(session: ServerSession): void {
+  sessionOpened(session: DescribedSession): void {
     this.clients.set(session, { id: this.nextClientId++, connectedSince: Date.now(), tls: session.connection.socket instanceof TLSSocket });
   }
 
@@ -70,7 +77,7 @@ export class ServerStats {
     return typeof owner === 'object' && owner !== null ? this.clients.get(owner) : undefined;
   }
 
-  objectCreated(entry: ObjectEntry, creator: ServerSession): void {
+  objectCreated(entry: ObjectEntry, creator: object): void {
     if (!this.origins.has(entry)) this.origins.set(entry, { createdAt: Date.now(), createdBy: this.client(creator)?.id ?? null });
   }
 

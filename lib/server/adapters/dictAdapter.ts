@@ -83,9 +83,11 @@ export class DictAdapter {
     return this.store.values();
   }
 
-  /** A list of [key, value] pairs. */
+  /** A list of [key, value] pairs, frozen: a pickle client receives them as tuples, as from Python. */
   items(): [unknown, unknown][] {
-    return this.store.entries();
+    const entries = this.store.entries();
+    for (const pair of entries) Object.freeze(pair);
+    return entries;
   }
 
   /**
@@ -105,7 +107,7 @@ export class DictAdapter {
     const last = this.store.lastKey();
     if (last === undefined) throw new KeyError('popitem(): dictionary is empty');
     const entry = this.store.delete(last.key)!;
-    return [entry.key, entry.value];
+    return Object.freeze([entry.key, entry.value]) as [unknown, unknown];
   }
 
   setdefault(key: unknown, defaultValue: unknown = null): unknown {
