@@ -116,6 +116,11 @@ export class Server implements SessionHost, PickleSessionHost {
     if (options.serializer !== undefined && options.serializer !== 'msgpack' && options.serializer !== 'pickle') {
       throw new ValueError(`serializer must be 'msgpack' or 'pickle', not ${String(options.serializer)}`);
     }
+    if (options.serializer === 'pickle' && options.strictReferences === true) {
+      // CPython's protocol takes and drops references on connections of their own (create, incref,
+      // decref each open one), so no connection can be said to hold one: refuse rather than pretend.
+      throw new ValueError("strictReferences cannot apply to serializer 'pickle': CPython clients count references per object, not per connection");
+    }
     this.releaseOnDisconnect = options.releaseOnDisconnect ?? true;
     this.strictReferences = options.strictReferences ?? false;
     const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { format } from 'node:util';
 import createDebug from 'debug';
-import { SyncManager } from '../../lib/index.js';
+import { SyncManager, ValueError } from '../../lib/index.js';
 import type { Server } from '../../lib/server/server.js';
 import { runPythonScript, type PythonVersion } from './pythonRun.js';
 
@@ -41,6 +41,11 @@ describe('pickle server: stock CPython clients', function () {
 
 describe('pickle server: refusals', function () {
   this.timeout(30_000);
+
+  it('strictReferences cannot be combined with pickle mode: a ValueError at once, not a promise it cannot keep', () => {
+    const make = (): Server => new TestManager({ authkey: 'secret', serializer: 'pickle', strictReferences: true }).getServer();
+    expect(make).to.throw(ValueError, /strictReferences cannot apply to serializer 'pickle'/);
+  });
 
   it('a wrong key, a forbidden global, a truncated pickle: each a clear error, and the server keeps serving', async () => {
     const { server, port } = await pickleServer();
