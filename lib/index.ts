@@ -82,3 +82,4 @@ export { RedisManager, type RedisCreators } from './redis/manager.js';
 export type { RedisManagerOptions } from './redis/options.js';
 export { fencingToken } from './redis/fencing.js';
 export { tuple, frozenset, isTuple, PyByteArray } from './codec/pickle/index.js';
+export type { ProgressOptions } from './process/progress.js';

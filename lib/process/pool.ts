@@ -15,6 +15,7 @@ import { moduleUrl, type ModuleName } from './modules.js';
 import { AsyncResult, type ResultCallbacks } from './asyncResult.js';
 import { IMapIterator } from './imapIterator.js';
 import { WorkerRetirement } from './poolRetirement.js';
+import { progressCounter, type ProgressOptions } from './progress.js';
 import { describeProxies, notTransferable } from './sharedArgs.js';
 import { credentialsOf } from './proxyCredentials.js';
 import { ArgsTransfer } from './argsTransfer.js';
@@ -36,7 +37,7 @@ export interface PoolOptions {
   maxtasksperchild?: number | null;
 }
 
-type PoolState = 'run' | 'close' | 'terminate';
+export type PoolState = 'run' | 'close' | 'terminate';
 
 export class Pool {
   /** The number of workers. */
@@ -52,6 +53,9 @@ export class Pool {
   private initargProxies: BaseProxy[] = [];
   /** Set with maxtasksperchild: counts each worker's tasks and replaces it after its last. */
   private readonly retirement: WorkerRetirement | undefined;
+  /** Items of map/imap calls submitted and completed (settled), for `describe`. */
+  private itemsSubmitted = 0;
+  private itemsDone = 0;
 
   /** `processes`: the number of workers, default the number of CPUs; ValueError unless an integer ≥ 1. */
   constructor(processes: number | null | undefined, options: PoolOptions) {
@@ -104,8 +108,8 @@ export class Pool {
   }
 
   /** `fn(item)` for each item, in parallel; the results in order. `chunksize`: items per task (default: about 4 tasks per worker). */
-  map<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null): Promise<R[]> {
-    return this.mapAsync<R>(fn, items, chunksize).get();
+  map<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null, options: ProgressOptions = {}): Promise<R[]> {
+    return this.mapChunks<R>(fn, callsOf(items, false), chunksize, options);
   }
 
   /** `callbacks.callback` receives the whole list of results. */
@@ -119,8 +123,8 @@ export class Pool {
   }
 
   /** `fn(...args)` for each argument list. */
-  starmap<R = unknown>(fn: string, items: Iterable<readonly unknown[]>, chunksize: number | null = null): Promise<R[]> {
-    return this.starmapAsync<R>(fn, items, chunksize).get();
+  starmap<R = unknown>(fn: string, items: Iterable<readonly unknown[]>, chunksize: number | null = null, options: ProgressOptions = {}): Promise<R[]> {
+    return this.mapChunks<R>(fn, callsOf(items, true), chunksize, options);
   }
 
   starmapAsync<R = unknown>(
@@ -136,13 +140,13 @@ export class Pool {
    * The results in order, each as soon as it (and those before it) are ready: `for await`, or
    * `next(timeout)` (TimeoutError when none is ready in time). All tasks are submitted now.
    */
-  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): IMapIterator<R> {
-    return new IMapIterator<R>(this.submitChunks(fn, callsOf(items, false), chunksize), true);
+  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1, options: ProgressOptions = {}): IMapIterator<R> {
+    return new IMapIterator<R>(this.submitChunks(fn, callsOf(items, false), chunksize, options), true);
   }
 
   /** The results in the order they complete. */
-  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): IMapIterator<R> {
-    return new IMapIterator<R>(this.submitChunks(fn, callsOf(items, false), chunksize), false);
+  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1, options: ProgressOptions = {}): IMapIterator<R> {
+    return new IMapIterator<R>(this.submitChunks(fn, callsOf(items, false), chunksize, options), false);
   }
 
   /** Accepts no more tasks; the workers stop once the submitted ones are done (see join()). */
@@ -175,14 +179,29 @@ export class Pool {
     return `<Pool processes=${this.processes} state=${this.state.toUpperCase()} pool_size=${this.processes}>`;
   }
 
-  private mapChunks<R>(fn: string, calls: unknown[][], chunksize: number | null): Promise<R[]> {
-    const chunks = this.submitChunks(fn, calls, chunksize);
+  private mapChunks<R>(fn: string, calls: unknown[][], chunksize: number | null, options: ProgressOptions = {}): Promise<R[]> {
+    const chunks = this.submitChunks(fn, calls, chunksize, options);
     return Promise.all(chunks).then((results) => results.flat() as R[]);
   }
 
-  private submitChunks(fn: string, calls: unknown[][], chunksize: number | null): Promise<unknown[]>[] {
+  private submitChunks(fn: string, calls: unknown[][], chunksize: number | null, options: ProgressOptions = {}): Promise<unknown[]>[] {
     this.requireRunning();
-    return chunksOf(calls, chunksize, this.processes).map((chunk) => this.submit(fn, chunk));
+    const itemsDone = progressCounter(options, calls.length);
+    this.itemsSubmitted += calls.length;
+    return chunksOf(calls, chunksize, this.processes).map((chunk) => {
+      const running = this.submit(fn, chunk);
+      const counted = (): void => {
+        this.itemsDone += chunk.length;
+        itemsDone(chunk.length);
+      };
+      running.then(counted, counted);
+      return running;
+    });
+  }
+
+  /** What `describe` shows of this pool: its state, tasks not yet settled, and items done of those submitted through map/imap. */
+  get activity(): { state: PoolState; tasksPending: number; itemsDone: number; itemsSubmitted: number } {
+    return { state: this.state, tasksPending: this.outstanding.size, itemsDone: this.itemsDone, itemsSubmitted: this.itemsSubmitted };
   }
 
   /** One task: a chunk of calls of `fn`. The proxies among the args stay referenced until it settles. */

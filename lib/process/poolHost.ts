@@ -5,6 +5,7 @@
 import createDebug from 'debug';
 import { takesCallContext, type CallContext } from '../server/callContext.js';
 import { callPolicy } from '../server/callPolicy.js';
+import { describeDetails, type ObjectDetails } from '../server/description.js';
 import { PermissionError, StopIteration, TypeError as PyTypeError } from '../errors.js';
 import { Pool, type PoolOptions } from './pool.js';
 import { moduleUrl } from './modules.js';
@@ -28,6 +29,11 @@ export class PoolHost {
       throw new PermissionError(`this server does not run pool module '${url}': it is not in its poolModules option`);
     }
     return new PoolHost(new Pool(processes, { ...options, module: url }));
+  }
+
+  /** What `describe` (mpmanagers inspect, the dashboard) shows of this pool. */
+  [describeDetails](): ObjectDetails {
+    return { type: 'pool', processes: this.pool.processes, ...this.pool.activity };
   }
 
   apply(fn: string, args: unknown[] = []): Promise<unknown> {

@@ -7,6 +7,7 @@ import { StopIteration } from '../errors.js';
 import { POOL_EXPOSED, POOL_METHOD_TO_TYPEID, ASYNC_RESULT_EXPOSED, IMAP_ITERATOR_EXPOSED } from '../process/poolWire.js';
 import { checkCallbacks, type ResultCallbacks } from '../process/asyncResult.js';
 import { BaseProxy, type WaitOptions } from './base.js';
+import { progressCounter, type ProgressOptions } from '../process/progress.js';
 
 const log = createDebug('mpmanagers:pool');
 
@@ -23,9 +24,22 @@ export class PoolProxy extends BaseProxy {
     checkCallbacks(callbacks);
     return watched(this._callMethod('apply_async', [fn, [...args]]), callbacks);
   }
-  /** `fn(item)` for each item, in parallel, in chunks of `chunksize` (default: Python's heuristic). */
-  map<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null): Promise<R[]> {
-    return this._callMethod('map', [fn, [...items], chunksize]);
+  /**
+   * `fn(item)` for each item, in parallel, in chunks of `chunksize` (default: Python's heuristic).
+   * With `onProgress`, the results come through an imap (chunks of `chunksize`, default 1) so that
+   * it runs here, in the caller's process, as each result arrives.
+   */
+  async map<R = unknown>(fn: string, items: Iterable<unknown>, chunksize: number | null = null, options: ProgressOptions = {}): Promise<R[]> {
+    const all = [...items];
+    if (options.onProgress === undefined) return this._callMethod('map', [fn, all, chunksize]);
+    const itemDone = progressCounter(options, all.length);
+    const results: R[] = [];
+    await using iterator = await this.imap<R>(fn, all, chunksize ?? 1);
+    for await (const value of iterator) {
+      results.push(value);
+      itemDone(1);
+    }
+    return results;
   }
   mapAsync<R = unknown>(
     fn: string,
@@ -50,12 +64,14 @@ export class PoolProxy extends BaseProxy {
     return watched(this._callMethod('starmap_async', [fn, [...items], chunksize]), callbacks);
   }
   /** The results in order, as they become available (`for await`, or `next(timeout)`). */
-  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): Promise<IMapIteratorProxy<R>> {
-    return this._callMethod('imap', [fn, [...items], chunksize]);
+  imap<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1, options: ProgressOptions = {}): Promise<IMapIteratorProxy<R>> {
+    const all = [...items];
+    return withProgress(this._callMethod('imap', [fn, all, chunksize]), all.length, options);
   }
   /** The results in completion order. */
-  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1): Promise<IMapIteratorProxy<R>> {
-    return this._callMethod('imap_unordered', [fn, [...items], chunksize]);
+  imapUnordered<R = unknown>(fn: string, items: Iterable<unknown>, chunksize = 1, options: ProgressOptions = {}): Promise<IMapIteratorProxy<R>> {
+    const all = [...items];
+    return withProgress(this._callMethod('imap_unordered', [fn, all, chunksize]), all.length, options);
   }
   /** No more tasks will be accepted; the workers exit once the submitted ones are done. */
   close(): Promise<void> {
@@ -122,9 +138,14 @@ export class IMapIteratorProxy<T = unknown> extends BaseProxy implements AsyncIt
   static override readonly _exposed_ = IMAP_ITERATOR_EXPOSED;
 
   /** The next result, `{ done: true }` after the last; TimeoutError when none is ready within `timeout` s. */
+  /** Set by PoolProxy.imap's `onProgress`: counts each result as it arrives here. */
+  _itemDone: ((items: number) => void) | undefined;
+
   async next(timeout: number | null = null, options?: WaitOptions): Promise<IteratorResult<T, undefined>> {
     try {
-      return { value: (await this._callMethod('__next__', [timeout], null, options)) as T, done: false };
+      const value = (await this._callMethod('__next__', [timeout], null, options)) as T;
+      this._itemDone?.(1);
+      return { value, done: false };
     } catch (err) {
       if (err instanceof StopIteration) return { value: undefined, done: true };
       throw err;
@@ -138,6 +159,13 @@ export class IMapIteratorProxy<T = unknown> extends BaseProxy implements AsyncIt
   [Symbol.asyncIterator](): this {
     return this;
   }
+}
+
+async function withProgress<R>(made: Promise<IMapIteratorProxy<R>>, total: number, options: ProgressOptions): Promise<IMapIteratorProxy<R>> {
+  const itemDone = progressCounter(options, total);
+  const iterator = await made;
+  if (options.onProgress !== undefined) iterator._itemDone = itemDone;
+  return iterator;
 }
 
 async function watched<R>(created: Promise<AsyncResultProxy<R>>, callbacks: ResultCallbacks<R>): Promise<AsyncResultProxy<R>> {

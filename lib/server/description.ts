@@ -94,7 +94,14 @@ export type ObjectDetails =
   | { type: 'condition'; locked: boolean; holder: OwnerId; waiting: number; waiters: OwnerId[] }
   | { type: 'event'; set: boolean; waiting: number }
   | { type: 'barrier'; parties: number; waiting: number; broken: boolean }
-  | { type: 'sized'; length: number };
+  | { type: 'sized'; length: number }
+  | { type: 'pool'; processes: number; state: 'run' | 'close' | 'terminate'; tasksPending: number; itemsDone: number; itemsSubmitted: number };
+
+/**
+ * A shared object outside lib/server (a Pool) describes itself through a method under this key: a
+ * symbol, so no client can ever call it by name.
+ */
+export const describeDetails: unique symbol = Symbol('mpmanagers.describeDetails');
 
 export interface ClientInfo {
   id: number;

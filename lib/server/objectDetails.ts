@@ -9,7 +9,7 @@ import { AcquirerHost } from './sync/acquirer.js';
 import { EventHost } from './sync/event.js';
 import { BarrierHost } from './sync/barrier.js';
 import type { ObjectEntry } from './objectTable.js';
-import type { ObjectDetails, OwnerId } from './description.js';
+import { describeDetails, type ObjectDetails, type OwnerId } from './description.js';
 
 /** Most waiters named per object (the count is always given in full). */
 export const WAITERS_LISTED = 10;
@@ -35,6 +35,8 @@ export function referentName(entry: ObjectEntry): string {
 
 export function objectDetails(entry: ObjectEntry, ownerId: OwnerIds): ObjectDetails | undefined {
   const target: unknown = entry.target;
+  const describes = (target as { [describeDetails]?: () => ObjectDetails } | null)?.[describeDetails];
+  if (typeof describes === 'function') return describes.call(target);
   if (target instanceof QueueHost) {
     const q = target.queue;
     return {

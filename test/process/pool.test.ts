@@ -398,7 +398,7 @@ describe('Pool (standalone): options', function () {
     one.close();
     await one.join();
     expect(await ns.get('test')).to.equal(1);
-    const two = new Pool(2, { module: poolFunctions, initializer: 'countInit', initargs: [ns] });
+    const two = new Pool(2, { module: poolFunctions, initializer: 'countInit', initargs: [ns, await manager.Lock()] });
     two.close();
     await two.join();
     expect(await ns.get('test')).to.equal(3);

@@ -122,6 +122,8 @@ function state(details) {
       return `${details.waiting}/${details.parties} waiting${details.broken ? ', broken' : ''}`;
     case 'sized':
       return `len ${details.length}`;
+    case 'pool':
+      return `${details.processes} workers, ${details.state}, ${details.tasksPending} tasks running or queued, ${details.itemsDone}/${details.itemsSubmitted} map items done`;
     default:
       return '';
   }
