@@ -10,6 +10,8 @@ import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js
 import { AbortError, ConnectionClosedError, LimitError, ProtocolError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import type { Channel } from './channel.js';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
+import { ourLimits, parsePeerLimits, CHUNKS_VERSION } from '../connection/peerLimits.js';
 
 const log = createDebug('mpmanagers:client');
 
@@ -72,7 +74,10 @@ export class ClientSession implements Channel {
     this.onConnectionClose(error);
   }
 
-  /** Connects, authenticates and pings (CPython's `connect()` sends `dummy`). */
+  /**
+   * Connects, authenticates and pings (CPython's `connect()` sends `dummy`); the ping carries this
+   * side's limits and its reply the server's (docs/protocol.md §3.1).
+   */
   static async open(address: Address, authkey: Uint8Array, refs: RefAdapter, options: ClientOptions = {}): Promise<ClientSession> {
     const heartbeat = heartbeatSettings(options);
     const connection = await Connection.connect(address, {
@@ -86,7 +91,9 @@ export class ClientSession implements Channel {
       session.heartbeat = new Heartbeat(connection, heartbeat, () => session.send([MessageType.Ping, 0]));
     }
     try {
-      await session.call(null, 'dummy');
+      const theirs = parsePeerLimits(await session.call(null, 'dummy', [], { ...ourLimits(connection) }));
+      // An older server answers null: it takes whole frames of up to the default size.
+      if (theirs !== undefined) connection.notePeerLimits(theirs.maxFrameSize, theirs.chunks >= CHUNKS_VERSION);
     } catch (error) {
       session.close();
       throw error;
@@ -124,6 +131,18 @@ export class ClientSession implements Channel {
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
+    const limit = this.connection.peerMaxFrameSize;
+    if (bytes.length > limit) {
+      // Refused here rather than sent: the server would drop the connection, and every call with it.
+      if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+      return Promise.reject(
+        new LimitError(
+          `the call ${method}() takes ${bytes.length} bytes encoded, more than the ${limit} bytes the server accepts ` +
+            `(its maxFrameSize); nothing was sent`,
+          'maxFrameSize',
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { resolve, reject };
       if (signal !== undefined) {
@@ -142,6 +161,10 @@ export class ClientSession implements Channel {
   send(message: unknown[]): void {
     if (this.closeError !== undefined) return;
     const bytes = this.codec.encodeShared(message);
+    if (bytes.length > this.connection.peerMaxFrameSize) {
+      log('a %d-byte message over the server limit was not sent', bytes.length);
+      return;
+    }
     this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
   }
 

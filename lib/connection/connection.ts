@@ -6,7 +6,8 @@ import tls from 'node:tls';
 import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
-import { FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
+import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
+import { ChunkAssembler, isChunkFrame } from './chunks.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
 import { connectionSettings, type ConnectOptions, type ConnectionOptions, type ConnectionSettings } from './options.js';
@@ -160,6 +161,36 @@ export class Connection {
     return this.writer.bufferedBytes;
   }
 
+  /** Bytes of messages queued to go out in chunks, not yet written (diagnostics, tests). */
+  get chunkedBytesToSend(): number {
+    return this.writer.chunkBytesToSend;
+  }
+
+  /** Bytes received so far of a message the peer is sending in chunks (diagnostics, tests). */
+  get chunkedBytesReceived(): number {
+    return this.assembler?.buffered ?? 0;
+  }
+
+  /** Largest message (frame, or message sent in chunks) this side accepts from its peer. */
+  get maxFrameSize(): number {
+    return this.settings.maxFrameSize;
+  }
+
+  /**
+   * Largest message the peer accepts, as it said after the handshake (docs/protocol.md §3.1); until
+   * it has, or if it never does (an older peer), the default 64 MiB.
+   */
+  peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+
+  /**
+   * What the peer said after the handshake: its largest message, and whether it reassembles
+   * messages sent in chunks (then messages over CHUNK_THRESHOLD are sent in chunks).
+   */
+  notePeerLimits(maxFrameSize: number, acceptsChunks: boolean): void {
+    this.peerMaxFrameSize = maxFrameSize;
+    this.writer.chunking = acceptsChunks;
+  }
+
   /**
    * Stops reading from the socket until `resumeReading()`: frames already received wait (at most
    * the rest of one socket chunk), nothing more is read, and the kernel's flow control pushes back
@@ -231,6 +262,8 @@ export class Connection {
   private readonly settings: ConnectionSettings;
   private readonly parser: FrameParser;
   private readonly writer: FrameWriter;
+  /** Messages the peer sends in chunks, put back together (made on the first chunk). */
+  private assembler: ChunkAssembler | undefined;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
   private readonly inbox: Buffer[] = [];
   private frameHandler: ((payload: Buffer, owned: boolean) => void) | undefined;
@@ -394,6 +427,13 @@ export class Connection {
    */
   private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
     if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
+    if (this.authenticated && isChunkFrame(payload)) {
+      // Copied into the message it belongs to (throws ProtocolError for a bad chunk, an oversize total).
+      const message = (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize)).accept(payload);
+      if (message === undefined) return true;
+      payload = message;
+      owned = true;
+    }
     const lastHandshakeFrame = !this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN;
     const waiter = this.handshakeWaiter;
     if (waiter) {
@@ -448,6 +488,7 @@ export class Connection {
     this.stopped = true;
     this.inbox.length = 0;
     this.heldChunks = undefined;
+    this.assembler?.reset();
     this.rejectHandshakeWaiter();
   }
 

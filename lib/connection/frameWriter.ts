@@ -5,6 +5,7 @@ import type net from 'node:net';
 import createDebug from 'debug';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { FRAME_HEADER_SIZE, frameHeader } from './framing.js';
+import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, chunkFramePrefix } from './chunks.js';
 
 const debug = createDebug('mpmanagers:connection');
 
@@ -80,9 +81,33 @@ class FrameSlab {
 /** The slab every connection of this process batches its small frames in. */
 const frameSlab = new FrameSlab();
 
-/** Frames a connection sends, onto its socket. Its owner decides whether sending is allowed. */
+/** A message going out in chunks: what is left of it. */
+interface ChunkedMessage {
+  readonly payload: Uint8Array;
+  sent: number;
+  /** The payload's buffer is lent by the pool of large buffers: given back once all is written. */
+  readonly pooled: boolean;
+}
+
+/**
+ * Frames a connection sends, onto its socket. Its owner decides whether sending is allowed.
+ *
+ * Once `chunking` is on (the peer said it reassembles chunks, docs/protocol.md §1.1), a message over
+ * CHUNK_THRESHOLD bytes is queued and goes out one chunk per event-loop turn, and only while the
+ * socket holds less than a chunk unsent: frames sent meanwhile are written at once, so they wait
+ * behind at most about one chunk, never behind the whole message. Chunked messages go one after
+ * another, in order; each chunk's data is written from the message itself (no copy).
+ */
 export class FrameWriter implements FrameRunWriter {
   private corked = false;
+  /** Send messages over CHUNK_THRESHOLD in chunks. */
+  chunking = false;
+  /** Messages waiting to go out in chunks, the one being sent first. Made on first use. */
+  private chunkQueue: ChunkedMessage[] | undefined;
+  /** Bytes of the queued messages not yet written. */
+  private chunkBytesQueued = 0;
+  /** A turn (setImmediate) or a 'drain' is scheduled to send the next chunk. */
+  private chunkPumpScheduled = false;
 
   /** `owner` names the peer in log lines. */
   constructor(
@@ -90,9 +115,14 @@ export class FrameWriter implements FrameRunWriter {
     private readonly owner: { readonly remoteLabel: string },
   ) {}
 
+  /** Bytes of the messages queued to go out in chunks not yet written. */
+  get chunkBytesToSend(): number {
+    return this.chunkBytesQueued;
+  }
+
   /** Bytes queued for the socket but not yet handed to the kernel (for backpressure). */
   get bufferedBytes(): number {
-    return this.socket.writableLength + frameSlab.pending(this);
+    return this.socket.writableLength + frameSlab.pending(this) + this.chunkBytesQueued;
   }
 
   /**
@@ -100,6 +130,7 @@ export class FrameWriter implements FrameRunWriter {
    * ProtocolError for a payload over 2^31-1 bytes.
    */
   write(payload: Uint8Array, transient: boolean): void {
+    if (this.chunking && payload.length > CHUNK_THRESHOLD) return this.queueChunked(payload, transient);
     const header = payload.length > BATCHED_PAYLOAD_MAX ? frameHeader(payload.length) : undefined;
     if (!this.corked) {
       this.corked = true;
@@ -117,14 +148,76 @@ export class FrameWriter implements FrameRunWriter {
     else this.socket.write(payload);
   }
 
-  /** Hands the socket whatever this writer has in the slab (before ending the socket). */
+  /**
+   * Hands the socket whatever this writer has in the slab, and every chunk still queued (before
+   * ending the socket).
+   */
   flush(): void {
     frameSlab.flush(this);
+    while (this.chunkQueue !== undefined && this.chunkQueue.length > 0 && this.socket.writable) this.writeNextChunk();
   }
 
-  /** Forgets what this writer has in the slab (the socket is being destroyed). */
+  /** Forgets what this writer has in the slab and the chunks not yet written (the socket is being destroyed). */
   discard(): void {
     frameSlab.discard(this);
+    const queue = this.chunkQueue;
+    if (queue === undefined) return;
+    for (const message of queue) if (message.pooled) largeBuffers.give(message.payload.buffer);
+    queue.length = 0;
+    this.chunkBytesQueued = 0;
+  }
+
+  private queueChunked(payload: Uint8Array, transient: boolean): void {
+    const pooled = !transient && largeBuffers.lends(payload.buffer);
+    // A transient payload is the caller's to reuse once this returns: the chunks need their own copy.
+    const message: ChunkedMessage = { payload: transient ? Buffer.from(payload) : payload, sent: 0, pooled };
+    (this.chunkQueue ??= []).push(message);
+    this.chunkBytesQueued += payload.length;
+    this.scheduleChunk();
+  }
+
+  private scheduleChunk(): void {
+    if (this.chunkPumpScheduled || this.chunkQueue === undefined || this.chunkQueue.length === 0) return;
+    this.chunkPumpScheduled = true;
+    // The socket holds a chunk or more: write the next once it has handed them to the kernel.
+    if (this.socket.writableLength >= CHUNK_DATA_SIZE) this.socket.once('drain', () => FrameWriter.pumpChunks(this));
+    else setImmediate(FrameWriter.pumpChunks, this);
+  }
+
+  private static readonly pumpChunks = (writer: FrameWriter): void => {
+    writer.chunkPumpScheduled = false;
+    const queue = writer.chunkQueue;
+    if (queue === undefined || queue.length === 0) return;
+    if (!writer.socket.writable) {
+      writer.discard();
+      return;
+    }
+    if (writer.socket.writableLength < CHUNK_DATA_SIZE) {
+      writer.socket.cork();
+      frameSlab.flush(writer); // frames sent before this chunk go first
+      writer.writeNextChunk();
+      writer.socket.uncork();
+    }
+    writer.scheduleChunk();
+  };
+
+  /** Writes the next chunk of the first queued message: a small prefix, then the data as it is. */
+  private writeNextChunk(): void {
+    const queue = this.chunkQueue!;
+    const message = queue[0];
+    const { payload, sent } = message;
+    const length = Math.min(CHUNK_DATA_SIZE, payload.length - sent);
+    this.socket.write(chunkFramePrefix(sent === 0, payload.length, length));
+    message.sent += length;
+    this.chunkBytesQueued -= length;
+    const data = payload.subarray(sent, sent + length);
+    if (message.sent < payload.length) {
+      this.socket.write(data);
+      return;
+    }
+    queue.shift();
+    if (message.pooled) this.socket.write(data, () => largeBuffers.give(payload.buffer));
+    else this.socket.write(data);
   }
 
   /** Writes a run of this writer's small frames, handed out by the frame slab. */

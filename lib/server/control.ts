@@ -3,6 +3,7 @@
 import { AttributeError, TypeError as PyTypeError } from '../errors.js';
 import type { Server } from './server.js';
 import type { ServerSession } from './session.js';
+import { CHUNKS_VERSION, ourLimits, parsePeerLimits, type PeerLimits } from '../connection/peerLimits.js';
 
 export function runControl(
   server: Server,
@@ -33,10 +34,19 @@ export function runControl(
       server.requestShutdown();
       return null;
     case 'dummy':
-      return null;
+      // With kwargs, the client's limits and ours in reply (docs/protocol.md §3.1); bare, CPython's ping.
+      return kwargs === null ? null : exchangeLimits(session, kwargs);
     default:
       throw new AttributeError(`'${method}' is not a control operation`);
   }
+}
+
+/** Notes what the client accepts and answers what this server accepts. */
+function exchangeLimits(session: ServerSession, kwargs: Record<string, unknown>): PeerLimits {
+  const limits = parsePeerLimits(kwargs);
+  if (limits === undefined) throw new PyTypeError('dummy: malformed limits');
+  session.connection.notePeerLimits(limits.maxFrameSize, limits.chunks >= CHUNKS_VERSION);
+  return ourLimits(session.connection);
 }
 
 function idArg(args: unknown[]): string {

@@ -12,6 +12,7 @@ import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -200,7 +201,19 @@ export class ServerSession {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
     }
+    if (bytes.length > this.connection.peerMaxFrameSize) return this.replyTooLarge(requestId, bytes);
     this.write(bytes);
+  }
+
+  /** A reply larger than the client said it accepts (docs/protocol.md §3.1) goes as a LimitError instead. */
+  private replyTooLarge(requestId: number, bytes: Uint8Array): void {
+    const limit = this.connection.peerMaxFrameSize;
+    if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    log('%s: a %d-byte reply to request %d exceeds the client limit (%d)', this.label, bytes.length, requestId, limit);
+    this.replyError(
+      requestId,
+      new LimitError(`the reply takes ${bytes.length} bytes encoded, more than the ${limit} bytes the client accepts (its maxFrameSize)`, 'maxFrameSize'),
+    );
   }
 
   private replyError(requestId: number, err: unknown): void {
