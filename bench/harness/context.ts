@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Build } from './build.js';
 import type { BenchOptions, Transport } from './options.js';
 import { WorkerProcess, type WorkerSpec } from './processes.js';
+import { fileLatency, noteLatency } from './results.js';
 
 export type ServerKind = 'mp' | 'py' | 'floor';
 
@@ -77,10 +78,14 @@ export class Bench {
   async rounds<K extends string>(reps: number, systems: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
     const names = Object.keys(systems) as K[];
     if (this.options.sizes.warmupRounds > 0) for (const name of names) await systems[name]();
+    noteLatency(undefined); // the warm-up round's latencies are not the row's
     const values = {} as Record<K, number[]>;
     for (const name of names) values[name] = [];
     for (let rep = 0; rep < reps; rep++) {
-      for (const name of names) values[name].push(await systems[name]());
+      for (const name of names) {
+        values[name].push(await systems[name]());
+        fileLatency(name);
+      }
     }
     return values;
   }

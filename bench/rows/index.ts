@@ -3,6 +3,7 @@ import { aggregateRow } from './aggregate.js';
 import { binaryRow } from './binary.js';
 import { connectRow, createProxyRow } from './connect.js';
 import { inflightRow, lockRow, sequentialRow } from './dict.js';
+import { latencyUnderLoadRow } from './latency.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
 import { serverScalingRow } from './serverScaling.js';
@@ -18,6 +19,7 @@ export const ROWS: Row[] = [
   connectRow,
   createProxyRow,
   binaryRow,
+  latencyUnderLoadRow,
   dictMemoryRow,
   idleClientsRow,
 ];

@@ -103,6 +103,36 @@ export const mpJobs = {
     });
   },
 
+  /**
+   * Small gets on one proxy while another proxy of the same manager (the same connection) gets the
+   * `key` binary value in a loop: 1 op = 1 small get; also reports the transfers done meanwhile.
+   */
+  async latency_under_load(p: JobParams & { key: string; settle?: number }): Promise<Rate & { moved: number }> {
+    return withConnected(p, async (m) => {
+      const [d, blobs] = await Promise.all([m.get_dict(), m.get_blobs()]);
+      await d.set('small', 1);
+      let stop = false;
+      let moved = 0;
+      const mover = (async () => {
+        while (!stop) {
+          await blobs.get(p.key);
+          moved++;
+        }
+      })();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, (p.settle ?? 0.2) * 1000));
+        const result = await timed(async () => {
+          await d.get('small');
+          return 1;
+        }, p);
+        return { ...result, moved };
+      } finally {
+        stop = true;
+        await mover;
+      }
+    });
+  },
+
   /** Adds `entries` int → str entries to the server's big dict, `batch` per update() call. */
   async fill_dict(p: JobParams & { entries: number; batch: number }): Promise<Rate> {
     return withManager(p, async (m) => {
