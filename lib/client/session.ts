@@ -11,6 +11,7 @@ import { AbortError, ConnectionClosedError, LimitError, ProtocolError } from '..
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import type { Channel } from './channel.js';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
+import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { ourLimits, parsePeerLimits, CHUNKS_VERSION } from '../connection/peerLimits.js';
 
 const log = createDebug('mpmanagers:client');
@@ -123,18 +124,19 @@ export class ClientSession implements Channel {
   ): Promise<unknown> {
     if (this.closeError !== undefined) return Promise.reject(this.closeError);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    let bytes: Uint8Array;
+    let bytes: OutboundMessage;
     const requestId = this.nextRequestId++;
     try {
-      // A view into the codec's reused buffer: sent (so copied) below, before anything else is encoded.
-      bytes = this.codec.encodeShared([MessageType.Request, requestId, objectId, method, args, kwargs]);
+      // A small one is a view into the codec's reused buffer: sent (so copied) below, before anything
+      // else is encoded. Large Uint8Array arguments are not copied (GatheredMessage).
+      bytes = this.codec.encodeForSend([MessageType.Request, requestId, objectId, method, args, kwargs]);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     const limit = this.connection.peerMaxFrameSize;
     if (bytes.length > limit) {
       // Refused here rather than sent: the server would drop the connection, and every call with it.
-      if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+      if (bytes instanceof Uint8Array && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
       return Promise.reject(
         new LimitError(
           `the call ${method}() takes ${bytes.length} bytes encoded, more than the ${limit} bytes the server accepts ` +
@@ -153,7 +155,7 @@ export class ClientSession implements Channel {
         pending.detach = () => signal.removeEventListener('abort', onAbort);
       }
       this.pendingCalls.set(requestId, pending);
-      this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
+      this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
     });
   }
 

@@ -8,6 +8,7 @@ import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
 import { ChunkAssembler, isChunkFrame } from './chunks.js';
+import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
 import { connectionSettings, type ConnectOptions, type ConnectionOptions, type ConnectionSettings } from './options.js';
@@ -223,7 +224,7 @@ export class Connection {
    * Returns false (and sends nothing) if the connection is closed. Throws ProtocolError for a
    * payload over 2^31-1 bytes.
    */
-  send(payload: Uint8Array, transient = false): boolean {
+  send(payload: OutboundMessage, transient = false): boolean {
     if (this.closed || !this.socket.writable) {
       debug('%s: send on a closed connection ignored (%d bytes)', this.remoteLabel, payload.length);
       return false;

@@ -6,6 +6,7 @@ import createDebug from 'debug';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { FRAME_HEADER_SIZE, frameHeader } from './framing.js';
 import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, chunkFramePrefix } from './chunks.js';
+import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 
 const debug = createDebug('mpmanagers:connection');
 
@@ -83,9 +84,14 @@ const frameSlab = new FrameSlab();
 
 /** A message going out in chunks: what is left of it. */
 interface ChunkedMessage {
-  readonly payload: Uint8Array;
+  /** The message's bytes: its parts, one after another. */
+  readonly parts: readonly Uint8Array[];
+  readonly length: number;
+  /** Bytes written so far, and where the next one is: part index, offset in it. */
   sent: number;
-  /** The payload's buffer is lent by the pool of large buffers: given back once all is written. */
+  part: number;
+  offset: number;
+  /** The (single) payload's buffer is lent by the pool of large buffers: given back once all is written. */
   readonly pooled: boolean;
 }
 
@@ -129,14 +135,12 @@ export class FrameWriter implements FrameRunWriter {
    * Frames and queues `payload` (see Connection.send for `transient` and pooled buffers). Throws
    * ProtocolError for a payload over 2^31-1 bytes.
    */
-  write(payload: Uint8Array, transient: boolean): void {
-    if (this.chunking && payload.length > CHUNK_THRESHOLD) return this.queueChunked(payload, transient);
+  write(message: OutboundMessage, transient: boolean): void {
+    if (this.chunking && message.length > CHUNK_THRESHOLD) return this.queueChunked(message, transient);
+    if (message instanceof GatheredMessage) return this.writeGathered(message);
+    const payload = message;
     const header = payload.length > BATCHED_PAYLOAD_MAX ? frameHeader(payload.length) : undefined;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      setImmediate(FrameWriter.uncork, this);
-    }
+    this.corkForTurn();
     if (header === undefined) {
       frameSlab.append(this, payload);
       return;
@@ -146,6 +150,23 @@ export class FrameWriter implements FrameRunWriter {
     if (transient) this.socket.write(Buffer.from(payload));
     else if (largeBuffers.lends(payload.buffer)) this.socket.write(payload, () => largeBuffers.give(payload.buffer));
     else this.socket.write(payload);
+  }
+
+  /** One frame written from its parts (to a peer that takes no chunks): a header, then each part as it is. */
+  private writeGathered(message: GatheredMessage): void {
+    const header = frameHeader(message.length);
+    this.corkForTurn();
+    frameSlab.flush(this);
+    this.socket.write(header);
+    for (const part of message.parts) this.socket.write(part);
+  }
+
+  /** Corks the socket until the end of this event-loop turn, so that the turn's frames leave in one write. */
+  private corkForTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(FrameWriter.uncork, this);
   }
 
   /**
@@ -162,17 +183,23 @@ export class FrameWriter implements FrameRunWriter {
     frameSlab.discard(this);
     const queue = this.chunkQueue;
     if (queue === undefined) return;
-    for (const message of queue) if (message.pooled) largeBuffers.give(message.payload.buffer);
+    for (const message of queue) if (message.pooled) largeBuffers.give(message.parts[0].buffer);
     queue.length = 0;
     this.chunkBytesQueued = 0;
   }
 
-  private queueChunked(payload: Uint8Array, transient: boolean): void {
-    const pooled = !transient && largeBuffers.lends(payload.buffer);
-    // A transient payload is the caller's to reuse once this returns: the chunks need their own copy.
-    const message: ChunkedMessage = { payload: transient ? Buffer.from(payload) : payload, sent: 0, pooled };
-    (this.chunkQueue ??= []).push(message);
-    this.chunkBytesQueued += payload.length;
+  private queueChunked(message: OutboundMessage, transient: boolean): void {
+    let chunked: ChunkedMessage;
+    if (message instanceof GatheredMessage) {
+      chunked = { parts: message.parts, length: message.length, sent: 0, part: 0, offset: 0, pooled: false };
+    } else {
+      const pooled = !transient && largeBuffers.lends(message.buffer);
+      // A transient payload is the caller's to reuse once this returns: the chunks need their own copy.
+      const payload = transient ? Buffer.from(message) : message;
+      chunked = { parts: [payload], length: payload.length, sent: 0, part: 0, offset: 0, pooled };
+    }
+    (this.chunkQueue ??= []).push(chunked);
+    this.chunkBytesQueued += chunked.length;
     this.scheduleChunk();
   }
 
@@ -205,19 +232,27 @@ export class FrameWriter implements FrameRunWriter {
   private writeNextChunk(): void {
     const queue = this.chunkQueue!;
     const message = queue[0];
-    const { payload, sent } = message;
-    const length = Math.min(CHUNK_DATA_SIZE, payload.length - sent);
-    this.socket.write(chunkFramePrefix(sent === 0, payload.length, length));
+    const length = Math.min(CHUNK_DATA_SIZE, message.length - message.sent);
+    this.socket.write(chunkFramePrefix(message.sent === 0, message.length, length));
     message.sent += length;
     this.chunkBytesQueued -= length;
-    const data = payload.subarray(sent, sent + length);
-    if (message.sent < payload.length) {
-      this.socket.write(data);
-      return;
+    const done = message.sent === message.length;
+    if (done) queue.shift();
+    // The chunk's data: views of the parts it spans.
+    let left = length;
+    while (left > 0) {
+      const part = message.parts[message.part];
+      const take = Math.min(left, part.length - message.offset);
+      const data = part.subarray(message.offset, message.offset + take);
+      left -= take;
+      message.offset += take;
+      if (message.offset === part.length) {
+        message.part++;
+        message.offset = 0;
+      }
+      if (done && left === 0 && message.pooled) this.socket.write(data, () => largeBuffers.give(part.buffer));
+      else this.socket.write(data);
     }
-    queue.shift();
-    if (message.pooled) this.socket.write(data, () => largeBuffers.give(payload.buffer));
-    else this.socket.write(data);
   }
 
   /** Writes a run of this writer's small frames, handed out by the frame slab. */

@@ -13,6 +13,7 @@ import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
+import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -87,6 +88,18 @@ export class ServerSession {
     shared.current = this;
     try {
       return shared.codec.encodeShared(message);
+    } finally {
+      shared.current = outer;
+    }
+  }
+
+  /** As encode(), leaving large Uint8Arrays out of the copy (Codec.encodeForSend): for replies. */
+  private encodeForSend(message: unknown[]): OutboundMessage {
+    const shared = this.shared;
+    const outer = shared.current;
+    shared.current = this;
+    try {
+      return shared.codec.encodeForSend(message);
     } finally {
       shared.current = outer;
     }
@@ -194,9 +207,9 @@ export class ServerSession {
     if (value === NOT_SENT) return;
     this.cancellable?.delete(requestId);
     if (this.closed) return;
-    let bytes: Uint8Array;
+    let bytes: OutboundMessage;
     try {
-      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Return, value]);
+      bytes = this.encodeForSend([MessageType.Reply, requestId, ReplyKind.Return, value]);
     } catch (err) {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
@@ -206,9 +219,9 @@ export class ServerSession {
   }
 
   /** A reply larger than the client said it accepts (docs/protocol.md §3.1) goes as a LimitError instead. */
-  private replyTooLarge(requestId: number, bytes: Uint8Array): void {
+  private replyTooLarge(requestId: number, bytes: OutboundMessage): void {
     const limit = this.connection.peerMaxFrameSize;
-    if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    if (bytes instanceof Uint8Array && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
     log('%s: a %d-byte reply to request %d exceeds the client limit (%d)', this.label, bytes.length, requestId, limit);
     this.replyError(
       requestId,
@@ -239,8 +252,8 @@ export class ServerSession {
    * connection copies); when the client leaves too many reply bytes unread, stops reading its
    * requests until the socket drains (backpressure instead of an unbounded reply buffer).
    */
-  private write(bytes: Uint8Array): void {
-    this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
+  private write(bytes: OutboundMessage): void {
+    this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
     if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
       log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);
       this.connection.pauseReading();

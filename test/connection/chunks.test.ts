@@ -8,6 +8,9 @@ import type { Connection } from '../../lib/connection/connection.js';
 import { CHUNK_MARKER, CHUNK_FIRST } from '../../lib/connection/chunks.js';
 import { serve, type Served } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw.js';
+import { decode } from '@msgpack/msgpack';
+import { Codec } from '../../lib/codec/codec.js';
+import { GatheredMessage } from '../../lib/buffers/gatheredMessage.js';
 
 const MiB = 1024 * 1024;
 
@@ -134,6 +137,32 @@ describe('connection: chunked messages and limits both ways', function () {
       expect(b.length).to.equal(sizes[i]);
       expect(b[b.length - 1]).to.equal(i + 1);
     });
+  });
+
+  it('a client that did not say it takes chunks (an older one) gets a large reply as one whole frame', async () => {
+    served = await serve(SyncManager);
+    const client = await served.client();
+    const d = await client.dict<string, Uint8Array>();
+    await d.set('v', new Uint8Array(3 * MiB).fill(5));
+    const raw = await RawClient.authenticated(served.address, served.authkey);
+    raw.sendMessage([0, 1, d._token.id, '__getitem__', ['v'], null]);
+    const reply = decode(await raw.readFrame()) as [number, number, number, Uint8Array];
+    expect(reply.slice(0, 3)).to.deep.equal([1, 1, 0]);
+    expect(reply[3].length).to.equal(3 * MiB);
+    expect(reply[3][3 * MiB - 1]).to.equal(5);
+    raw.close();
+  });
+
+  it('encodeForSend leaves large Uint8Arrays out of the copy; the parts make the same message', () => {
+    const codec = new Codec({ toWire: () => undefined, fromWire: () => undefined });
+    const big = new Uint8Array(300 * 1024).fill(3);
+    const message = [0, 1, 'id', 'set', ['k', big, 'tail', new Uint8Array(10), big], null];
+    const gathered = codec.encodeForSend(message);
+    expect(gathered).to.be.instanceOf(GatheredMessage);
+    const parts = (gathered as GatheredMessage).parts;
+    expect(parts.filter((p) => p === big)).to.have.length(2); // the caller's own array, not a copy
+    expect(Buffer.from((gathered as GatheredMessage).concat()).equals(Buffer.from(codec.encode(message)))).to.equal(true);
+    expect(codec.encodeForSend([1, 2, 'small'])).to.be.instanceOf(Uint8Array);
   });
 
   it('a peer announcing a chunked message over the limit is cut off before anything is allocated; others are served', async () => {
