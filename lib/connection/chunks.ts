@@ -16,6 +16,17 @@ export const CHUNK_MARKER = 0xc1;
 export const CHUNK_FIRST = 0x00;
 /** Second byte: a following chunk. */
 export const CHUNK_NEXT = 0x01;
+/**
+ * Second byte: an acknowledgement, followed by a uint32 big-endian count of chunk data bytes the
+ * sender of the ack has received. Sent back for every chunk received.
+ */
+export const CHUNK_ACK = 0x02;
+/**
+ * Chunk data bytes a side may have sent and not yet seen acknowledged. The kernel's socket buffers
+ * on loopback hold megabytes: without a window, a small message written after a chunk could still
+ * wait behind all that the kernel holds. With it, behind at most this much.
+ */
+export const CHUNK_WINDOW = 4 * CHUNK_DATA_SIZE;
 /** Bytes before the data in a first chunk frame's payload, and in a following one's. */
 export const FIRST_CHUNK_PREFIX = 6;
 export const NEXT_CHUNK_PREFIX = 2;
@@ -39,6 +50,22 @@ export function chunkFramePrefix(first: boolean, total: number, dataLength: numb
   return bytes;
 }
 
+/** Whether a chunk frame's payload is an acknowledgement; returns the bytes it acknowledges, or -1. */
+export function chunkAckBytes(payload: Uint8Array): number {
+  if (payload[1] !== CHUNK_ACK) return -1;
+  if (payload.length !== 6) throw new ProtocolError('malformed chunk acknowledgement');
+  return ((payload[2] << 24) >>> 0) + (payload[3] << 16) + (payload[4] << 8) + payload[5];
+}
+
+/** The payload of an acknowledgement of `bytes` chunk data bytes (a small frame: sent like any message). */
+export function chunkAck(bytes: number): Uint8Array {
+  const payload = new Uint8Array(6);
+  payload[0] = CHUNK_MARKER;
+  payload[1] = CHUNK_ACK;
+  new DataView(payload.buffer).setUint32(2, bytes);
+  return payload;
+}
+
 /**
  * Reassembles the messages a peer sends in chunks. One message at a time per direction: a first
  * chunk while one is open, a following chunk with none open, an empty chunk or one carrying more
@@ -56,6 +83,9 @@ export class ChunkAssembler {
   get buffered(): number {
     return this.message === undefined ? 0 : this.filled;
   }
+
+  /** Chunk data bytes taken by the last accept() (to acknowledge). */
+  lastDataLength = 0;
 
   /**
    * Takes one chunk frame's payload (read only during the call: its data is copied into the
@@ -88,6 +118,7 @@ export class ChunkAssembler {
     } else {
       throw new ProtocolError(`unknown chunk kind ${payload[1]}`);
     }
+    this.lastDataLength = data.length;
     const message = this.message;
     message.set(data, this.filled);
     this.filled += data.length;

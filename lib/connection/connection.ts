@@ -7,7 +7,7 @@ import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
-import { ChunkAssembler, isChunkFrame } from './chunks.js';
+import { ChunkAssembler, chunkAckBytes, isChunkFrame } from './chunks.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
@@ -429,8 +429,15 @@ export class Connection {
   private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
     if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
     if (this.authenticated && isChunkFrame(payload)) {
+      const acked = chunkAckBytes(payload);
+      if (acked >= 0) {
+        this.writer.acknowledged(acked);
+        return true;
+      }
       // Copied into the message it belongs to (throws ProtocolError for a bad chunk, an oversize total).
-      const message = (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize)).accept(payload);
+      const assembler = (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize));
+      const message = assembler.accept(payload);
+      if (!this.closed) this.writer.acknowledge(assembler.lastDataLength);
       if (message === undefined) return true;
       payload = message;
       owned = true;

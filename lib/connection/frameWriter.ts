@@ -5,7 +5,8 @@ import type net from 'node:net';
 import createDebug from 'debug';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { FRAME_HEADER_SIZE, frameHeader } from './framing.js';
-import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, chunkFramePrefix } from './chunks.js';
+import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, CHUNK_WINDOW, chunkAck, chunkFramePrefix } from './chunks.js';
+import { ProtocolError } from '../errors.js';
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 
 const debug = createDebug('mpmanagers:connection');
@@ -114,6 +115,8 @@ export class FrameWriter implements FrameRunWriter {
   private chunkBytesQueued = 0;
   /** A turn (setImmediate) or a 'drain' is scheduled to send the next chunk. */
   private chunkPumpScheduled = false;
+  /** Chunk data bytes written and not yet acknowledged by the peer (at most CHUNK_WINDOW). */
+  private chunkBytesUnacked = 0;
 
   /** `owner` names the peer in log lines. */
   constructor(
@@ -203,8 +206,23 @@ export class FrameWriter implements FrameRunWriter {
     this.scheduleChunk();
   }
 
+  /** The peer acknowledged `bytes` chunk data bytes: more may go. Throws ProtocolError for more than was sent. */
+  acknowledged(bytes: number): void {
+   
+    if (bytes > this.chunkBytesUnacked) throw new ProtocolError(`the peer acknowledged ${bytes} chunk bytes; ${this.chunkBytesUnacked} were unacknowledged`);
+    this.chunkBytesUnacked -= bytes;
+    this.scheduleChunk();
+  }
+
+  /** Acknowledges `bytes` chunk data bytes received from the peer. */
+  acknowledge(bytes: number): void {
+    this.write(chunkAck(bytes), true);
+  }
+
   private scheduleChunk(): void {
     if (this.chunkPumpScheduled || this.chunkQueue === undefined || this.chunkQueue.length === 0) return;
+    // The window is full: the peer's acknowledgement (acknowledged()) calls again.
+    if (this.chunkBytesUnacked + Math.min(CHUNK_DATA_SIZE, this.chunkQueue[0].length - this.chunkQueue[0].sent) > CHUNK_WINDOW) return;
     this.chunkPumpScheduled = true;
     // The socket holds a chunk or more: write the next once it has handed them to the kernel.
     if (this.socket.writableLength >= CHUNK_DATA_SIZE) this.socket.once('drain', () => FrameWriter.pumpChunks(this));
@@ -219,7 +237,7 @@ export class FrameWriter implements FrameRunWriter {
       writer.discard();
       return;
     }
-    if (writer.socket.writableLength < CHUNK_DATA_SIZE) {
+    if (writer.socket.writableLength < CHUNK_DATA_SIZE && writer.chunkBytesUnacked < CHUNK_WINDOW) {
       writer.socket.cork();
       frameSlab.flush(writer); // frames sent before this chunk go first
       writer.writeNextChunk();
@@ -236,6 +254,7 @@ export class FrameWriter implements FrameRunWriter {
     this.socket.write(chunkFramePrefix(message.sent === 0, message.length, length));
     message.sent += length;
     this.chunkBytesQueued -= length;
+    this.chunkBytesUnacked += length;
     const done = message.sent === message.length;
     if (done) queue.shift();
     // The chunk's data: views of the parts it spans.
