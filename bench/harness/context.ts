@@ -39,6 +39,11 @@ export class Bench {
     return this.startServer(kind, 'tcp', label).then((server) => this.track(server));
   }
 
+  /** A new Node client process the caller owns (the row-order probe compares it with the pool's); stop() it. */
+  freshNodeClient(label: string): Promise<WorkerProcess> {
+    return this.startNode(label, 'bench/workers/client.ts', []).then((client) => this.track(client));
+  }
+
   /** The first `count` Node client processes (the pool grows as needed). */
   async nodeClients(count: number): Promise<WorkerProcess[]> {
     while (this.nodePool.length < count) {

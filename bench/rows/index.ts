@@ -6,6 +6,7 @@ import { inflightRow, lockRow, sequentialRow } from './dict.js';
 import { latencyUnderLoadRow } from './latency.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
+import { rowOrderRow } from './rowOrder.js';
 import { serverScalingRow } from './serverScaling.js';
 import type { Row } from './common.js';
 
@@ -20,6 +21,7 @@ export const ROWS: Row[] = [
   createProxyRow,
   binaryRow,
   latencyUnderLoadRow,
+  rowOrderRow,
   dictMemoryRow,
   idleClientsRow,
 ];

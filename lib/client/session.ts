@@ -155,7 +155,10 @@ export class ClientSession implements Channel {
         pending.detach = () => signal.removeEventListener('abort', onAbort);
       }
       this.pendingCalls.set(requestId, pending);
-      this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
+      // A decref must not overtake a request still going out in chunks that names the object (as
+      // its target or in its arguments): the server would free it first (docs/protocol.md §1.1).
+      if (objectId === null && method === 'decref' && bytes instanceof Uint8Array) this.connection.sendBehindChunks(bytes);
+      else this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
     });
   }
 
@@ -167,7 +170,9 @@ export class ClientSession implements Channel {
       log('a %d-byte message over the server limit was not sent', bytes.length);
       return;
     }
-    this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
+    // A cancel must not overtake the request it cancels, if that is still going out in chunks.
+    if (message[0] === MessageType.Cancel) this.connection.sendBehindChunks(bytes);
+    else this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
   }
 
   /**

@@ -234,6 +234,16 @@ export class Connection {
   }
 
   /**
+   * As send(), for a small message that must not overtake a message being sent in chunks (a decref,
+   * a cancel): it goes after every message already queued in chunks. Copied at once.
+   */
+  sendBehindChunks(payload: Uint8Array): boolean {
+    if (this.closed || !this.socket.writable) return false;
+    this.writer.writeBehindChunks(payload);
+    return true;
+  }
+
+  /**
    * Graceful end: frames already sent are flushed, then the socket is half-closed; the peer has
    * CLOSE_GRACE_MS to close its side before the socket is destroyed. Frames arriving after close()
    * are dropped.

@@ -94,6 +94,8 @@ interface ChunkedMessage {
   offset: number;
   /** The (single) payload's buffer is lent by the pool of large buffers: given back once all is written. */
   readonly pooled: boolean;
+  /** Small frames that must not overtake this message (see writeBehindChunks): written right after it. */
+  behind?: Uint8Array[];
 }
 
 /**
@@ -153,6 +155,17 @@ export class FrameWriter implements FrameRunWriter {
     if (transient) this.socket.write(Buffer.from(payload));
     else if (largeBuffers.lends(payload.buffer)) this.socket.write(payload, () => largeBuffers.give(payload.buffer));
     else this.socket.write(payload);
+  }
+
+  /**
+   * As write(), but the frame goes after every message already queued in chunks rather than between
+   * their chunks: for a message whose meaning depends on the ones sent before it (a decref must not
+   * reach the server before a request naming that object). `payload` is small; it is copied.
+   */
+  writeBehindChunks(payload: Uint8Array): void {
+    const queue = this.chunkQueue;
+    if (queue === undefined || queue.length === 0) return this.write(payload, true);
+    (queue[queue.length - 1].behind ??= []).push(Uint8Array.from(payload));
   }
 
   /** One frame written from its parts (to a peer that takes no chunks): a header, then each part as it is. */
@@ -272,6 +285,7 @@ export class FrameWriter implements FrameRunWriter {
       if (done && left === 0 && message.pooled) this.socket.write(data, () => largeBuffers.give(part.buffer));
       else this.socket.write(data);
     }
+    if (done && message.behind !== undefined) for (const frame of message.behind) this.write(frame, false);
   }
 
   /** Writes a run of this writer's small frames, handed out by the frame slab. */

@@ -126,6 +126,22 @@ describe('connection: chunked messages and limits both ways', function () {
     expect(back[12345]).to.equal(9);
   });
 
+  it('a decref does not overtake a request still going out in chunks that names the object', async () => {
+    served = await serve(SyncManager);
+    const client = await served.client();
+    const d = await client.dict<string, Uint8Array>();
+    const other = await client.dict<string, Uint8Array>();
+    const setting = d.set('v', new Uint8Array(8 * MiB));
+    const passing = other.set('x', new Uint8Array(4 * MiB)); // a proxy argument in a chunked request
+    const holder = await client.list<unknown>();
+    const storing = holder.append(other);
+    await Promise.all([d._release(), other._release()]); // sent while the requests are still in chunks
+    await setting;
+    await passing;
+    await storing;
+    expect(await holder.length()).to.equal(1);
+  });
+
   it('many large and small calls interleaved both ways all complete with the right values', async () => {
     served = await serve(SyncManager);
     const client = await served.client();
