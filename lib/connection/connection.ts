@@ -201,11 +201,13 @@ export class Connection {
     if (this.readingPaused) return;
     this.readingPaused = true;
     this.socket.pause();
+    this.writer.suspendWindow(true); // the peer's chunk acknowledgements are not read meanwhile
   }
 
   resumeReading(): void {
     if (!this.readingPaused) return;
     this.readingPaused = false;
+    this.writer.suspendWindow(false);
     this.socket.resume();
     if (this.inbox.length > 0) this.schedulePump();
   }

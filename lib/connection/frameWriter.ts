@@ -119,6 +119,12 @@ export class FrameWriter implements FrameRunWriter {
   private chunkPumpScheduled = false;
   /** Chunk data bytes written and not yet acknowledged by the peer (at most CHUNK_WINDOW). */
   private chunkBytesUnacked = 0;
+  /**
+   * Pace chunks by the socket alone, not the window. Set while the connection does not read (its
+   * backpressure pause): the peer's acknowledgements are not read then, and waiting for them would
+   * wait forever (the pause ends on the socket's 'drain', which only writing brings).
+   */
+  private windowSuspended = false;
 
   /** `owner` names the peer in log lines. */
   constructor(
@@ -232,10 +238,16 @@ export class FrameWriter implements FrameRunWriter {
     this.write(chunkAck(bytes), true);
   }
 
+  /** See windowSuspended: Connection calls it when it pauses and resumes reading. */
+  suspendWindow(suspended: boolean): void {
+    this.windowSuspended = suspended;
+    if (suspended) this.scheduleChunk();
+  }
+
   private scheduleChunk(): void {
     if (this.chunkPumpScheduled || this.chunkQueue === undefined || this.chunkQueue.length === 0) return;
     // The window is full: the peer's acknowledgement (acknowledged()) calls again.
-    if (this.chunkBytesUnacked + Math.min(CHUNK_DATA_SIZE, this.chunkQueue[0].length - this.chunkQueue[0].sent) > CHUNK_WINDOW) return;
+    if (!this.windowSuspended && this.chunkBytesUnacked + Math.min(CHUNK_DATA_SIZE, this.chunkQueue[0].length - this.chunkQueue[0].sent) > CHUNK_WINDOW) return;
     this.chunkPumpScheduled = true;
     // The socket holds a chunk or more: write the next once it has handed them to the kernel.
     if (this.socket.writableLength >= CHUNK_DATA_SIZE) this.socket.once('drain', () => FrameWriter.pumpChunks(this));
@@ -250,7 +262,7 @@ export class FrameWriter implements FrameRunWriter {
       writer.discard();
       return;
     }
-    if (writer.socket.writableLength < CHUNK_DATA_SIZE && writer.chunkBytesUnacked < CHUNK_WINDOW) {
+    if (writer.socket.writableLength < CHUNK_DATA_SIZE && (writer.windowSuspended || writer.chunkBytesUnacked < CHUNK_WINDOW)) {
       writer.socket.cork();
       frameSlab.flush(writer); // frames sent before this chunk go first
       writer.writeNextChunk();

@@ -142,6 +142,21 @@ describe('connection: chunked messages and limits both ways', function () {
     expect(await holder.length()).to.equal(1);
   });
 
+  it('large replies past the server\'s reply backlog (it stops reading) all arrive: its reading pause does not stop acknowledgements', async () => {
+    served = await serve(SyncManager);
+    const client = await served.client();
+    const d = await client.dict<string, Uint8Array>();
+    await d.set('v', new Uint8Array(3 * MiB).fill(4));
+    // 72 MiB of replies, asked for a few at a time, so that some arrive while others wait for acks.
+    const pending: Promise<Uint8Array | null>[] = [];
+    for (let i = 0; i < 24; i++) {
+      pending.push(d.get('v'));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const gets = await Promise.all(pending);
+    for (const value of gets) expect(value![3 * MiB - 1]).to.equal(4);
+  });
+
   it('many large and small calls interleaved both ways all complete with the right values', async () => {
     served = await serve(SyncManager);
     const client = await served.client();
