@@ -30,6 +30,8 @@ export const CHUNK_WINDOW = 4 * CHUNK_DATA_SIZE;
 /** Bytes before the data in a first chunk frame's payload, and in a following one's. */
 export const FIRST_CHUNK_PREFIX = 6;
 export const NEXT_CHUNK_PREFIX = 2;
+/** The largest chunk frame payload a sender of this version writes. */
+export const CHUNK_FRAME_MAX = FIRST_CHUNK_PREFIX + CHUNK_DATA_SIZE;
 
 /** Whether a post-handshake frame payload is a chunk frame rather than a whole message. */
 export function isChunkFrame(payload: Uint8Array): boolean {

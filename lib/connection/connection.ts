@@ -7,7 +7,7 @@ import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
-import { ChunkAssembler, chunkAckBytes, isChunkFrame } from './chunks.js';
+import { CHUNK_FRAME_MAX, ChunkAssembler, chunkAckBytes, isChunkFrame } from './chunks.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
@@ -311,7 +311,9 @@ export class Connection {
     this.socket = socket;
     this.label = label;
     this.settings = settings;
-    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer });
+    // Chunk frames (at most CHUNK_FRAME_MAX bytes) are copied into their message at once: a scratch
+    // buffer collects one spread over reads, rather than a fresh one per chunk.
+    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer, scratchBodies: CHUNK_FRAME_MAX });
     this.writer = new FrameWriter(socket, this);
     // Listeners shared by every connection, which they find through the socket: a closure per
     // listener per connection would be most of what an idle connection costs beyond its socket.
@@ -509,6 +511,7 @@ export class Connection {
     this.inbox.length = 0;
     this.heldChunks = undefined;
     this.assembler?.reset();
+    this.parser.reset();
     this.rejectHandshakeWaiter();
   }
 

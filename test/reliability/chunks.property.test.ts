@@ -74,7 +74,8 @@ function layOut(ops: ({ whole: Uint8Array } | { chunked: { bytes: Uint8Array; cu
 
 /** What a Connection hands out for `stream` read in `reads`, through the parser and the assembler. */
 function receive(reads: Buffer[], transient: boolean): string[] {
-  const parser = new FrameParser(LIMIT, { transientChunks: transient });
+  // Scratch bodies as Connection uses them, scaled to these frames (bodies of 501 to 2000 bytes).
+  const parser = new FrameParser(LIMIT, { transientChunks: transient, scratchBodies: 2000 });
   const assembler = new ChunkAssembler(LIMIT);
   const out: string[] = [];
   const reused = Buffer.alloc(Math.max(1, ...reads.map((r) => r.length)));
