@@ -22,16 +22,26 @@ export const rowOrderRow: Row = {
       ['binary', 'get of a 1 MiB binary value', 'MiB/s', 1, { key, minOps: 3 }],
     ];
     for (const [job, work, unit, scale, extra] of jobs) {
-      // The names map onto the table's columns: 'mpmanagers' = long-lived, 'floor' = fresh processes.
+      // The names map onto the table's columns: 'mpmanagers' = long-lived, 'floor' = fresh processes,
+      // 'cpython' = the long-lived pair again, right after a full collection in its server.
       const values = await bench.rounds(bench.options.sizes.reps, {
         mpmanagers: async () => (await rate(client.request(job, bench.params(mp, extra)))) * scale,
+        cpython: async () => {
+          await mp.request('gc');
+          return (await rate(client.request(job, bench.params(mp, extra)))) * scale;
+        },
         floor: async () => (await rate(freshClient.request(job, bench.params(freshMp, extra)))) * scale,
       });
       results.push(
         row(
-          { id: `roworder-${job}`, work: `${work}: long-lived processes (mpmanagers column) vs fresh ones (floor column)`, unit, transport: 'tcp' },
+          {
+            id: `roworder-${job}`,
+            work: `${work}: long-lived processes (mpmanagers), the same after a GC in the server (CPython column), fresh ones (floor)`,
+            unit,
+            transport: 'tcp',
+          },
           values,
-          (m) => ({ ratios: { 'long-lived / fresh': m.mpmanagers! / m.floor! } }),
+          (m) => ({ ratios: { 'long-lived / fresh': m.mpmanagers! / m.floor!, 'after GC / fresh': m.cpython! / m.floor! } }),
         ),
       );
     }
