@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { SyncManager, LimitError } from '../../lib/index.js';
 import type { Connection } from '../../lib/connection/connection.js';
-import { CHUNK_MARKER, CHUNK_FIRST } from '../../lib/connection/chunks.js';
+import { CHUNK_MARKER, CHUNK_FIRST, chunkAck } from '../../lib/connection/chunks.js';
 import { serve, type Served } from '../helpers/servers.js';
 import { RawClient } from '../helpers/raw.js';
 import { decode } from '@msgpack/msgpack';
@@ -194,6 +194,15 @@ describe('connection: chunked messages and limits both ways', function () {
     expect(parts.filter((p) => p === big)).to.have.length(2); // the caller's own array, not a copy
     expect(Buffer.from((gathered as GatheredMessage).concat()).equals(Buffer.from(codec.encode(message)))).to.equal(true);
     expect(codec.encodeForSend([1, 2, 'small'])).to.be.instanceOf(Uint8Array);
+  });
+
+  it('a peer acknowledging chunk bytes it was never sent is cut off; others are served', async () => {
+    served = await serve(SyncManager);
+    const raw = await RawClient.authenticated(served.address, served.authkey);
+    raw.sendFrame(chunkAck(4096));
+    await raw.closedPromise;
+    const other = await served.client();
+    expect(await (await other.list([2]))._getValue()).to.deep.equal([2]);
   });
 
   it('a peer announcing a chunked message over the limit is cut off before anything is allocated; others are served', async () => {
