@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Build } from './build.js';
 import type { BenchOptions, Transport } from './options.js';
 import { WorkerProcess, type WorkerSpec } from './processes.js';
+import { fileLatency, noteLatency } from './results.js';
 
 export type ServerKind = 'mp' | 'py' | 'floor' | 'mpPickle';
 
@@ -36,6 +37,11 @@ export class Bench {
   /** A new server the caller owns (memory rows measure a server that did nothing else); stop() it. */
   freshServer(kind: 'mp' | 'py', label: string): Promise<WorkerProcess> {
     return this.startServer(kind, 'tcp', label).then((server) => this.track(server));
+  }
+
+  /** A new Node client process the caller owns (the row-order probe compares it with the pool's); stop() it. */
+  freshNodeClient(label: string): Promise<WorkerProcess> {
+    return this.startNode(label, 'bench/workers/client.ts', []).then((client) => this.track(client));
   }
 
   /** The first `count` Node client processes (the pool grows as needed). */
@@ -77,10 +83,14 @@ export class Bench {
   async rounds<K extends string>(reps: number, systems: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
     const names = Object.keys(systems) as K[];
     if (this.options.sizes.warmupRounds > 0) for (const name of names) await systems[name]();
+    noteLatency(undefined); // the warm-up round's latencies are not the row's
     const values = {} as Record<K, number[]>;
     for (const name of names) values[name] = [];
     for (let rep = 0; rep < reps; rep++) {
-      for (const name of names) values[name].push(await systems[name]());
+      for (const name of names) {
+        values[name].push(await systems[name]());
+        fileLatency(name);
+      }
     }
     return values;
   }

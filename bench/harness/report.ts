@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PYTHON } from './context.js';
 import type { BenchOptions } from './options.js';
-import type { Check, RowResult, Series } from './results.js';
+import type { Check, Latency, RowResult, Series } from './results.js';
 
 export interface Machine {
   nproc: number;
@@ -33,7 +33,7 @@ export function describeMachine(): Machine {
   };
 }
 
-const COLUMNS = ['work', 'via', 'mpmanagers', 'CPython', 'floor', 'ratios', 'target', ''] as const;
+const COLUMNS = ['work', 'via', 'mpmanagers', 'CPython', 'floor', 'ratios', 'target', '', 'mp p50/p99/p99.9', 'CPython p50/p99/p99.9'] as const;
 
 /** The results as a fixed-width text table, one line per row and transport. */
 export function formatTable(rows: RowResult[]): string {
@@ -48,6 +48,8 @@ export function formatTable(rows: RowResult[]): string {
       .join(', '),
     r.checks.map((c) => c.target).join('; '),
     r.checks.length === 0 ? '' : r.checks.every((c) => c.ok) ? 'ok' : 'MISSED',
+    latencyCell(r.latency?.mpmanagers),
+    latencyCell(r.latency?.cpython),
   ]);
   const table = [[...COLUMNS], ...lines];
   const widths = COLUMNS.map((_, i) => Math.max(...table.map((line) => line[i].length)));
@@ -70,6 +72,15 @@ export async function writeJson(root: string, payload: { machine: Machine; optio
   await fs.writeFile(file, text);
   await fs.writeFile(path.join(dir, 'latest.json'), text);
   return file;
+}
+
+/** One operation's latency percentiles: `45 / 120 / 900 µs` (ms from 10 ms up). */
+function latencyCell(latency: Latency | undefined): string {
+  if (latency === undefined) return '—';
+  const { p50, p99, p999 } = latency;
+  return p999 >= 10_000
+    ? `${formatNumber(p50 / 1000)} / ${formatNumber(p99 / 1000)} / ${formatNumber(p999 / 1000)} ms`
+    : `${formatNumber(p50)} / ${formatNumber(p99)} / ${formatNumber(p999)} µs`;
 }
 
 function cell(series: Series | undefined, unit: string): string {

@@ -35,6 +35,46 @@ export interface RowResult {
   /** Targets are checked on TCP only (over Unix sockets CPython has no Nagle stall to lose). */
   checks: Check[];
   note?: string;
+  /** Per system: the median over the measured rounds of each latency percentile, microseconds. */
+  latency?: Partial<Record<SystemName, Latency>>;
+}
+
+/** Percentiles of one operation's latency, microseconds (a job's answer: bench/workers/timing.ts). */
+export interface Latency {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+/** The latency of the job answer read last (rate() notes it; Bench.rounds files it under its system). */
+let answered: Latency | undefined;
+/** Latencies of the rounds measured since the last row() call, by system. */
+let measured: Record<string, Latency[]> = {};
+
+export function noteLatency(latency: Latency | undefined | null): void {
+  answered = latency ?? undefined;
+}
+
+/** Files the latency noted last (if any) under `system`: called after each measured round. */
+export function fileLatency(system: string): void {
+  if (answered !== undefined) (measured[system] ??= []).push(answered);
+  answered = undefined;
+}
+
+/** The latencies filed since the last call, medians per percentile, and starts afresh. */
+function takeLatencies(): Partial<Record<SystemName, Latency>> | undefined {
+  const filed = measured;
+  measured = {};
+  answered = undefined;
+  const out: Partial<Record<SystemName, Latency>> = {};
+  for (const [system, list] of Object.entries(filed)) {
+    out[system as SystemName] = {
+      p50: median(list.map((l) => l.p50)),
+      p99: median(list.map((l) => l.p99)),
+      p999: median(list.map((l) => l.p999)),
+    };
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 export function seriesOf(values: number[]): Series {
@@ -58,5 +98,6 @@ export function row(
     medians[name] = series[name].median;
   }
   const { ratios = {}, checks = [] } = derive(medians);
-  return { ...fields, series, ratios, checks: fields.transport === 'tcp' ? checks : [] };
+  const latency = takeLatencies();
+  return { ...fields, series, ratios, checks: fields.transport === 'tcp' ? checks : [], ...(latency === undefined ? {} : { latency }) };
 }

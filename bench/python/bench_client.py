@@ -46,6 +46,7 @@ def main():
         'create_proxy': create_proxy_cycles,
         'put_blob': put_blob,
         'binary': binary_gets,
+        'latency_under_load': latency_under_load,
         'fill_dict': fill_dict,
         'idle_open': idle.open,
         'idle_close': idle.close,
@@ -186,6 +187,37 @@ def binary_gets(p):
     return timed(step, p)
 
 
+def latency_under_load(p):
+    """Small gets on one proxy while another thread (its own connection, as CPython does per thread)
+    gets the `key` binary value in a loop: 1 op = 1 small get; reports the transfers done meanwhile."""
+    d = shared(p, 'get_dict')
+    d['small'] = 1
+    stop = threading.Event()
+    moved = [0]
+
+    def mover():
+        blobs = manager(p).get_blobs()
+        while not stop.is_set():
+            blobs.get(p['key'])
+            moved[0] += 1
+
+    thread = threading.Thread(target=mover)
+    thread.start()
+    try:
+        time.sleep(p.get('settle', 0.2))
+
+        def step():
+            d.get('small')
+            return 1
+
+        result = timed(step, p)
+    finally:
+        stop.set()
+        thread.join()
+    result['moved'] = moved[0]
+    return result
+
+
 def fill_dict(p):
     """Adds `entries` int -> str entries to the server's big dict, `batch` per update() call."""
     d = manager(p).get_big_dict()
@@ -301,21 +333,39 @@ def timed(step, p):
         sleep_until(p['startAt'])
     ops, started, minimum = 0, time.perf_counter(), p.get('minOps', 1)
     deadline = started + p['duration']
+    samples = []
+    now = started
     while True:
-        ops += step()
+        before = now
+        done = step()
+        ops += done
         now = time.perf_counter()
+        if done > 0:
+            samples.extend([(now - before) * 1e6 / done] * done)
         if now >= deadline and ops >= minimum:
             break
     seconds = now - started
-    return {'ops': ops, 'seconds': seconds, 'rate': ops / seconds}
+    return {'ops': ops, 'seconds': seconds, 'rate': ops / seconds, 'latency': percentiles(samples)}
+
+
+def percentiles(samples):
+    """p50/p99/p99.9 of one operation's latency in microseconds (as LatencySamples in timing.ts)."""
+    if not samples:
+        return None
+    samples.sort()
+    n = len(samples)
+    at = lambda q: samples[min(n - 1, int(q * n))]
+    return {'p50': at(0.5), 'p99': at(0.99), 'p999': at(0.999)}
 
 
 def combine(results):
-    """Sums the rates of clients that ran at the same time."""
+    """Sums the rates of clients that ran at the same time; latency: the worst client's percentiles."""
+    latencies = [r['latency'] for r in results if r.get('latency')]
     return {
         'ops': sum(r['ops'] for r in results),
         'seconds': max(r['seconds'] for r in results),
         'rate': sum(r['rate'] for r in results),
+        'latency': {q: max(l[q] for l in latencies) for q in ('p50', 'p99', 'p999')} if latencies else None,
     }
 
 

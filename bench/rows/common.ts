@@ -2,7 +2,7 @@
 import type { Bench } from '../harness/context.js';
 import type { Transport } from '../harness/options.js';
 import type { WorkerProcess } from '../harness/processes.js';
-import type { RowResult } from '../harness/results.js';
+import { noteLatency, type Latency, type RowResult } from '../harness/results.js';
 
 export interface Row {
   id: string;
@@ -17,9 +17,11 @@ export async function perTransport(bench: Bench, measure: (transport: Transport)
   return results;
 }
 
-/** The `rate` field of a job's answer. */
-export async function rate(answer: Promise<{ rate: number }>): Promise<number> {
-  return (await answer).rate;
+/** The `rate` field of a job's answer; its latency percentiles, if any, go to the row (see noteLatency). */
+export async function rate(answer: Promise<{ rate: number; latency?: Latency | null }>): Promise<number> {
+  const result = await answer;
+  noteLatency(result.latency);
+  return result.rate;
 }
 
 /** The processes a one-client row talks to: the Node and CPython clients, and the three servers. */

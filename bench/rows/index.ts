@@ -3,9 +3,11 @@ import { aggregateRow } from './aggregate.js';
 import { binaryRow } from './binary.js';
 import { connectRow, createProxyRow } from './connect.js';
 import { inflightRow, lockRow, sequentialRow } from './dict.js';
+import { latencyUnderLoadRow } from './latency.js';
 import { dictMemoryRow, idleClientsRow } from './memory.js';
 import { queueRow } from './queue.js';
 import { redisInflightRow, redisQueueRow, redisSequentialRow } from './redis.js';
+import { rowOrderRow } from './rowOrder.js';
 import { serverScalingRow } from './serverScaling.js';
 import { dashboardRow } from './dashboard.js';
 import { startupRow } from './startup.js';
@@ -22,6 +24,8 @@ export const ROWS: Row[] = [
   connectRow,
   createProxyRow,
   binaryRow,
+  latencyUnderLoadRow,
+  rowOrderRow,
   dictMemoryRow,
   idleClientsRow,
   dashboardRow,

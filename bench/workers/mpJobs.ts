@@ -1,5 +1,6 @@
 // The mpmanagers client jobs; each mirrors the job of the same name in bench/python/bench_client.py.
 // Common params: address, authkey, and the TimedParams of timing.ts.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Address } from '../../lib/index.js';
 import { BenchManager } from './benchManager.js';
 import { epochMs, pipelined, sleepUntil, timed, type Rate, type TimedParams } from './timing.js';
@@ -100,6 +101,40 @@ export const mpJobs = {
         await d.get(p.key);
         return 1;
       }, p);
+    });
+  },
+
+  /**
+   * Small gets on one proxy while another proxy of the same manager (the same connection) gets the
+   * `key` binary value in a loop: 1 op = 1 small get; also reports the transfers done meanwhile.
+   */
+  async latency_under_load(p: JobParams & { key: string; settle?: number }): Promise<Rate & { moved: number; clientLoopDelayMs: { p99: number; max: number } }> {
+    return withConnected(p, async (m) => {
+      // How long this client's own event loop was held up meanwhile (the tail's first suspect).
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      const [d, blobs] = await Promise.all([m.get_dict(), m.get_blobs()]);
+      await d.set('small', 1);
+      let stop = false;
+      let moved = 0;
+      const mover = (async () => {
+        while (!stop) {
+          await blobs.get(p.key);
+          moved++;
+        }
+      })();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, (p.settle ?? 0.2) * 1000));
+        loop.enable();
+        const result = await timed(async () => {
+          await d.get('small');
+          return 1;
+        }, p);
+        loop.disable();
+        return { ...result, moved, clientLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
+      } finally {
+        stop = true;
+        await mover;
+      }
     });
   },
 

@@ -2,6 +2,7 @@
 //   node [--expose-gc] mpServer.js --authkey KEY (--tcp | --unix PATH) [--pickle]
 // Prints {ready, address, pid}; answers `gc` (a full collection, before the runner reads the RSS)
 // and `connections` (how many authenticated clients it serves).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { BenchManager } from './benchManager.js';
 import { serveCommands } from './commands.js';
@@ -18,6 +19,7 @@ const server = new BenchManager({
   ...(values.pickle ? { serializer: 'pickle' as const, legacyAuth: true } : {}),
 }).getServer();
 const address = await server.listen();
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
 serveCommands(
   {
@@ -29,6 +31,17 @@ serveCommands(
     },
     /** Authenticated client connections being served. */
     connections: () => server.connectionCount,
+    /** Starts measuring how long this server's event loop is held up (the loaded row). */
+    loop_delay_start: () => {
+      loopDelay.reset();
+      loopDelay.enable();
+      return null;
+    },
+    /** What loop_delay_start has measured since, in ms. */
+    loop_delay: () => {
+      loopDelay.disable();
+      return { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+    },
   },
   { address, pid: process.pid },
 );

@@ -17,6 +17,42 @@ export interface Rate {
   ops: number;
   seconds: number;
   rate: number;
+  /** Latency of one operation in the window, microseconds (see LatencySamples). */
+  latency?: Latency;
+}
+
+/** Percentiles of one operation's latency, in microseconds. */
+export interface Latency {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+/**
+ * Latencies of the operations of a window. A step of `timed` that does n operations counts as n
+ * samples of its time / n (dict_seq's set + get); `pipelined` times each call.
+ */
+export class LatencySamples {
+  private samples = new Float64Array(1024);
+  private count = 0;
+
+  add(us: number, times = 1): void {
+    for (let i = 0; i < times; i++) {
+      if (this.count === this.samples.length) {
+        const grown = new Float64Array(this.samples.length * 2);
+        grown.set(this.samples);
+        this.samples = grown;
+      }
+      this.samples[this.count++] = us;
+    }
+  }
+
+  percentiles(): Latency | undefined {
+    if (this.count === 0) return undefined;
+    const sorted = this.samples.subarray(0, this.count).sort();
+    const at = (q: number): number => sorted[Math.min(this.count - 1, Math.floor(q * this.count))];
+    return { p50: at(0.5), p99: at(0.99), p999: at(0.999) };
+  }
 }
 
 /** Wall-clock milliseconds with sub-millisecond resolution (comparable across processes). */
@@ -38,22 +74,33 @@ export async function timed(step: () => Promise<number>, params: TimedParams): P
   const started = performance.now();
   const deadline = started + params.duration * 1000;
   let ops = 0;
-  let now: number;
+  let now = started;
+  const latencies = new LatencySamples();
   do {
-    ops += await step();
+    const before = now;
+    const done = await step();
+    ops += done;
     now = performance.now();
+    if (done > 0) latencies.add(((now - before) * 1000) / done, done);
   } while (now < deadline || ops < minOps);
-  return rateOf(ops, now - started);
+  return { ...rateOf(ops, now - started), latency: latencies.percentiles() };
 }
 
 /** Keeps `depth` calls in flight: `depth` lanes, each starting its next call when its last one ends. */
 export async function pipelined(depth: number, call: () => Promise<unknown>, params: TimedParams): Promise<Rate> {
+  const latencies = new LatencySamples();
   const lanes = async (until: number, counted: boolean): Promise<number> => {
     let ops = 0;
     const lane = async (): Promise<void> => {
-      while (performance.now() < until) {
+      let now = performance.now();
+      while (now < until) {
+        const before = now;
         await call();
-        if (counted) ops++;
+        now = performance.now();
+        if (counted) {
+          ops++;
+          latencies.add((now - before) * 1000);
+        }
       }
     };
     await Promise.all(Array.from({ length: depth }, lane));
@@ -63,7 +110,7 @@ export async function pipelined(depth: number, call: () => Promise<unknown>, par
   await sleepUntil(params.startAt);
   const started = performance.now();
   const ops = await lanes(started + params.duration * 1000, true);
-  return rateOf(ops, performance.now() - started);
+  return { ...rateOf(ops, performance.now() - started), latency: latencies.percentiles() };
 }
 
 export function rateOf(ops: number, ms: number): Rate {

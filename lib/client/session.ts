@@ -10,6 +10,9 @@ import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js
 import { AbortError, ConnectionClosedError, LimitError, ProtocolError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import type { Channel } from './channel.js';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
+import type { OutboundMessage } from '../buffers/gatheredMessage.js';
+import { ourLimits, parsePeerLimits, CHUNKS_VERSION } from '../connection/peerLimits.js';
 
 const log = createDebug('mpmanagers:client');
 
@@ -72,7 +75,10 @@ export class ClientSession implements Channel {
     this.onConnectionClose(error);
   }
 
-  /** Connects, authenticates and pings (CPython's `connect()` sends `dummy`). */
+  /**
+   * Connects, authenticates and pings (CPython's `connect()` sends `dummy`); the ping carries this
+   * side's limits and its reply the server's (docs/protocol.md §3.1).
+   */
   static async open(address: Address, authkey: Uint8Array, refs: RefAdapter, options: ClientOptions = {}): Promise<ClientSession> {
     const heartbeat = heartbeatSettings(options);
     const connection = await Connection.connect(address, {
@@ -86,7 +92,9 @@ export class ClientSession implements Channel {
       session.heartbeat = new Heartbeat(connection, heartbeat, () => session.send([MessageType.Ping, 0]));
     }
     try {
-      await session.call(null, 'dummy');
+      const theirs = parsePeerLimits(await session.call(null, 'dummy', [], { ...ourLimits(connection) }));
+      // An older server answers null: it takes whole frames of up to the default size.
+      if (theirs !== undefined) connection.notePeerLimits(theirs.maxFrameSize, theirs.chunks >= CHUNKS_VERSION);
     } catch (error) {
       session.close();
       throw error;
@@ -116,13 +124,26 @@ export class ClientSession implements Channel {
   ): Promise<unknown> {
     if (this.closeError !== undefined) return Promise.reject(this.closeError);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    let bytes: Uint8Array;
+    let bytes: OutboundMessage;
     const requestId = this.nextRequestId++;
     try {
-      // A view into the codec's reused buffer: sent (so copied) below, before anything else is encoded.
-      bytes = this.codec.encodeShared([MessageType.Request, requestId, objectId, method, args, kwargs]);
+      // A small one is a view into the codec's reused buffer: sent (so copied) below, before anything
+      // else is encoded. Large Uint8Array arguments are not copied (GatheredMessage).
+      bytes = this.codec.encodeForSend([MessageType.Request, requestId, objectId, method, args, kwargs]);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const limit = this.connection.peerMaxFrameSize;
+    if (bytes.length > limit) {
+      // Refused here rather than sent: the server would drop the connection, and every call with it.
+      if (bytes instanceof Uint8Array && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+      return Promise.reject(
+        new LimitError(
+          `the call ${method}() takes ${bytes.length} bytes encoded, more than the ${limit} bytes the server accepts ` +
+            `(its maxFrameSize); nothing was sent`,
+          'maxFrameSize',
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       const pending: PendingCall = { resolve, reject };
@@ -134,7 +155,10 @@ export class ClientSession implements Channel {
         pending.detach = () => signal.removeEventListener('abort', onAbort);
       }
       this.pendingCalls.set(requestId, pending);
-      this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
+      // A decref must not overtake a request still going out in chunks that names the object (as
+      // its target or in its arguments): the server would free it first (docs/protocol.md §1.1).
+      if (objectId === null && method === 'decref' && bytes instanceof Uint8Array) this.connection.sendBehindChunks(bytes);
+      else this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
     });
   }
 
@@ -142,7 +166,13 @@ export class ClientSession implements Channel {
   send(message: unknown[]): void {
     if (this.closeError !== undefined) return;
     const bytes = this.codec.encodeShared(message);
-    this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
+    if (bytes.length > this.connection.peerMaxFrameSize) {
+      log('a %d-byte message over the server limit was not sent', bytes.length);
+      return;
+    }
+    // A cancel must not overtake the request it cancels, if that is still going out in chunks.
+    if (message[0] === MessageType.Cancel) this.connection.sendBehindChunks(bytes);
+    else this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
   }
 
   /**

@@ -6,7 +6,8 @@ import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
-import { copyDecodedBinaries, encoderBufferSize, limitEncodedSize, observeObjectDepth, keepNegativeZero, sizeLargeBinariesClosely } from './msgpackInternals.js';
+import { copyDecodedBinaries, encoderBufferSize, gatherLargeBinaries, keepNegativeZero, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely, type Gathering } from './msgpackInternals.js';
+import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 import { scanMessage } from './scan.js';
 
 /**
@@ -107,6 +108,8 @@ export class Codec {
   #encoders: LevelEncoder[] = [];
   #decoders: LevelDecoder[] = [];
   #encoding = false;
+  /** What encodeForSend() leaves out of the encoder buffer (see gatherLargeBinaries). */
+  readonly #gathering: Gathering = { active: false, slots: [] };
   #decoding = false;
   /** The input being decoded was handed over (decodeOwned): large bins may stay views into it. */
   #inputOwned = false;
@@ -139,6 +142,42 @@ export class Codec {
   encodeShared(value: unknown): Uint8Array {
     const bytes = this.#encodeView(value);
     return bytes.length <= SHARED_ENCODING_MAX ? bytes : ownBytes(bytes);
+  }
+
+  /**
+   * As encodeShared(), but Uint8Arrays of 256 KiB or more (GATHERED_MIN) in the message are not
+   * copied: such a message comes back as a GatheredMessage, the encoded bytes (copied once, small)
+   * with those arrays' own bytes between them, to be written one after another. Neither the
+   * arrays nor the message may be modified until it has been written.
+   */
+  encodeForSend(value: unknown): OutboundMessage {
+    if (this.#encoding) return this.encodeShared(value); // from inside a toWire hook: nested, not gathered
+    const gathering = this.#gathering;
+    gathering.active = true;
+    gathering.slots = [];
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#encodeView(value);
+    } catch (error) {
+      gathering.slots = [];
+      throw error;
+    } finally {
+      gathering.active = false;
+    }
+    const slots = gathering.slots;
+    if (slots.length === 0) return bytes.length <= SHARED_ENCODING_MAX ? bytes : ownBytes(bytes);
+    gathering.slots = [];
+    const own = Buffer.from(bytes); // what the encoder wrote, without the large arrays: small
+    if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (const slot of slots) {
+      if (slot.at > from) parts.push(own.subarray(from, slot.at));
+      parts.push(slot.data);
+      from = slot.at;
+    }
+    if (from < own.length) parts.push(own.subarray(from));
+    return new GatheredMessage(parts);
   }
 
   /** The message as a view into the Encoder's buffer (reused, unless the message is large). */
@@ -237,6 +276,10 @@ export class Codec {
       keepNegativeZero(encoder);
       sizeLargeBinariesClosely(encoder);
       limitEncodedSize(encoder, this.#options.maxMessageSize);
+      // Installed last, so it runs first: a large Uint8Array left out of the buffer is not counted by
+      // limitEncodedSize (it costs no memory here); the peer's announced limit bounds the whole message.
+      // Only the message's own encoder: an extension payload is copied into it anyway.
+      if (index === 0) gatherLargeBinaries(encoder, this.#gathering);
       entry = { encoder, level };
       this.#encoders[index] = entry;
     }

@@ -29,6 +29,8 @@ interface EncoderInternals {
   encodeBinary(object: ArrayBufferView): void;
   ensureBufferSizeToWrite(size: number): void;
   resizeBuffer(size: number): void;
+  writeU8(value: number): void;
+  writeU32(value: number): void;
   pos: number;
   view: DataView;
   bytes: Uint8Array;
@@ -127,6 +129,40 @@ export function encoderBufferSize(encoder: Encoder<any>): number {
   return (encoder as unknown as EncoderInternals).bytes.byteLength;
 }
 
+/** A large Uint8Array an encoder left out of its buffer: it belongs `at` bytes into the message. */
+export interface GatherSlot {
+  at: number;
+  data: Uint8Array;
+}
+
+/** Whether an encoder leaves large Uint8Arrays out (`active`), and those it left out of this message. */
+export interface Gathering {
+  active: boolean;
+  slots: GatherSlot[];
+}
+
+/** Uint8Arrays at least this large are left out of the encoder's buffer while gathering. */
+export const GATHERED_MIN = 256 * 1024;
+
+/**
+ * While `gathering.active`, makes `encoder` write only the bin 32 header of a Uint8Array of
+ * GATHERED_MIN bytes or more, and note where its bytes belong, instead of copying them in: the
+ * message is then the encoder's bytes with each slot's data spliced in at its offset. Only plain
+ * Uint8Arrays (and Buffers): other typed arrays may be views the server changes in place. Install
+ * last, so that it is the first to see a binary.
+ */
+export function gatherLargeBinaries(encoder: Encoder<any>, gathering: Gathering): void {
+  const internals = encoder as unknown as EncoderInternals;
+  const encodeBinary = internals.encodeBinary.bind(encoder);
+  internals.encodeBinary = (object: ArrayBufferView): void => {
+    const size = object.byteLength;
+    if (!gathering.active || !(object instanceof Uint8Array) || size < GATHERED_MIN || size > 0xffffffff) return encodeBinary(object);
+    internals.writeU8(0xc6); // bin 32
+    internals.writeU32(size);
+    gathering.slots.push({ at: internals.pos, data: object });
+  };
+}
+
 function assertInternalsPresent(): void {
   const encoderPrototype = Encoder.prototype as unknown as Partial<EncoderInternals>;
   const decoderPrototype = Decoder.prototype as unknown as Partial<DecoderInternals>;
@@ -137,6 +173,8 @@ function assertInternalsPresent(): void {
     typeof encoderPrototype.encodeBinary !== 'function' ||
     typeof encoderPrototype.ensureBufferSizeToWrite !== 'function' ||
     typeof encoderPrototype.resizeBuffer !== 'function' ||
+    typeof encoderPrototype.writeU8 !== 'function' ||
+    typeof encoderPrototype.writeU32 !== 'function' ||
     typeof decoderPrototype.decodeBinary !== 'function'
   ) {
     throw new ManagerError(

@@ -6,7 +6,9 @@ import tls from 'node:tls';
 import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
-import { FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
+import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
+import { CHUNK_FRAME_MAX, ChunkAssembler, chunkAckBytes, isChunkFrame } from './chunks.js';
+import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
 import { connectionSettings, type ConnectOptions, type ConnectionOptions, type ConnectionSettings } from './options.js';
@@ -185,6 +187,36 @@ export class Connection {
     return this.writer.bufferedBytes;
   }
 
+  /** Bytes of messages queued to go out in chunks, not yet written (diagnostics, tests). */
+  get chunkedBytesToSend(): number {
+    return this.writer.chunkBytesToSend;
+  }
+
+  /** Bytes received so far of a message the peer is sending in chunks (diagnostics, tests). */
+  get chunkedBytesReceived(): number {
+    return this.assembler?.buffered ?? 0;
+  }
+
+  /** Largest message (frame, or message sent in chunks) this side accepts from its peer. */
+  get maxFrameSize(): number {
+    return this.settings.maxFrameSize;
+  }
+
+  /**
+   * Largest message the peer accepts, as it said after the handshake (docs/protocol.md §3.1); until
+   * it has, or if it never does (an older peer), the default 64 MiB.
+   */
+  peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+
+  /**
+   * What the peer said after the handshake: its largest message, and whether it reassembles
+   * messages sent in chunks (then messages over CHUNK_THRESHOLD are sent in chunks).
+   */
+  notePeerLimits(maxFrameSize: number, acceptsChunks: boolean): void {
+    this.peerMaxFrameSize = maxFrameSize;
+    this.writer.chunking = acceptsChunks;
+  }
+
   /**
    * Stops reading from the socket until `resumeReading()`: frames already received wait (at most
    * the rest of one socket chunk), nothing more is read, and the kernel's flow control pushes back
@@ -194,11 +226,13 @@ export class Connection {
     if (this.readingPaused) return;
     this.readingPaused = true;
     this.socket.pause();
+    this.writer.suspendWindow(true); // the peer's chunk acknowledgements are not read meanwhile
   }
 
   resumeReading(): void {
     if (!this.readingPaused) return;
     this.readingPaused = false;
+    this.writer.suspendWindow(false);
     this.socket.resume();
     if (this.inbox.length > 0) this.schedulePump();
   }
@@ -217,12 +251,22 @@ export class Connection {
    * Returns false (and sends nothing) if the connection is closed. Throws ProtocolError for a
    * payload over 2^31-1 bytes.
    */
-  send(payload: Uint8Array, transient = false): boolean {
+  send(payload: OutboundMessage, transient = false): boolean {
     if (this.closed || !this.socket.writable) {
       debug('%s: send on a closed connection ignored (%d bytes)', this.remoteLabel, payload.length);
       return false;
     }
     this.writer.write(payload, transient);
+    return true;
+  }
+
+  /**
+   * As send(), for a small message that must not overtake a message being sent in chunks (a decref,
+   * a cancel): it goes after every message already queued in chunks. Copied at once.
+   */
+  sendBehindChunks(payload: Uint8Array): boolean {
+    if (this.closed || !this.socket.writable) return false;
+    this.writer.writeBehindChunks(payload);
     return true;
   }
 
@@ -256,6 +300,8 @@ export class Connection {
   private readonly settings: ConnectionSettings;
   private readonly parser: FrameParser;
   private readonly writer: FrameWriter;
+  /** Messages the peer sends in chunks, put back together (made on the first chunk). */
+  private assembler: ChunkAssembler | undefined;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
   private readonly inbox: Buffer[] = [];
   private frameHandler: ((payload: Buffer, owned: boolean) => void) | undefined;
@@ -290,7 +336,9 @@ export class Connection {
     this.socket = socket;
     this.label = label;
     this.settings = settings;
-    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer });
+    // Chunk frames (at most CHUNK_FRAME_MAX bytes) are copied into their message at once: a scratch
+    // buffer collects one spread over reads, rather than a fresh one per chunk.
+    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer, scratchBodies: CHUNK_FRAME_MAX });
     this.writer = new FrameWriter(socket, this);
     // Listeners shared by every connection, which they find through the socket: a closure per
     // listener per connection would be most of what an idle connection costs beyond its socket.
@@ -419,6 +467,20 @@ export class Connection {
    */
   private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
     if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
+    if (this.authenticated && isChunkFrame(payload)) {
+      const acked = chunkAckBytes(payload);
+      if (acked >= 0) {
+        this.writer.acknowledged(acked);
+        return true;
+      }
+      // Copied into the message it belongs to (throws ProtocolError for a bad chunk, an oversize total).
+      const assembler = (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize));
+      const message = assembler.accept(payload);
+      if (!this.closed) this.writer.acknowledge(assembler.lastDataLength);
+      if (message === undefined) return true;
+      payload = message;
+      owned = true;
+    }
     const lastHandshakeFrame = !this.authenticated && ++this.handshakeFramesReceived === HANDSHAKE_FRAMES_IN;
     const waiter = this.handshakeWaiter;
     if (waiter) {
@@ -473,6 +535,8 @@ export class Connection {
     this.stopped = true;
     this.inbox.length = 0;
     this.heldChunks = undefined;
+    this.assembler?.reset();
+    this.parser.reset();
     this.rejectHandshakeWaiter();
   }
 

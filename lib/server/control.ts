@@ -5,6 +5,7 @@ import type { Server } from './server.js';
 import { VERSION } from '../version.js';
 import type { ServerSession } from './session.js';
 import type { DescribeOptions } from './description.js';
+import { CHUNKS_VERSION, ourLimits, parsePeerLimits, type PeerLimits } from '../connection/peerLimits.js';
 
 export function runControl(
   server: Server,
@@ -38,7 +39,8 @@ export function runControl(
       server.requestShutdown();
       return null;
     case 'dummy':
-      return null;
+      // With kwargs, the client's limits and ours in reply (docs/protocol.md §3.1); bare, CPython's ping.
+      return kwargs === null ? null : exchangeLimits(session, kwargs);
     case 'version':
       return `mpmanagers ${VERSION}`;
     default:
@@ -57,6 +59,14 @@ function describeOptions(arg: unknown): DescribeOptions | undefined {
     objectsOffset: objectsOffset as number | undefined,
     objectsLimit: objectsLimit as number | undefined,
   };
+}
+
+/** Notes what the client accepts and answers what this server accepts. */
+function exchangeLimits(session: ServerSession, kwargs: Record<string, unknown>): PeerLimits {
+  const limits = parsePeerLimits(kwargs);
+  if (limits === undefined) throw new PyTypeError('dummy: malformed limits');
+  session.connection.notePeerLimits(limits.maxFrameSize, limits.chunks >= CHUNKS_VERSION);
+  return ourLimits(session.connection);
 }
 
 function idArg(args: unknown[]): string {

@@ -14,6 +14,8 @@ import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { REPLY_BACKLOG_LIMIT, goodbyeMessage } from './limits.js';
 import { noteMessageSize } from '../buffers/memoryRelease.js';
 import { enterCallPolicy, leaveCallPolicy, type CallPolicy } from './callPolicy.js';
+import { largeBuffers } from '../buffers/largeBufferPool.js';
+import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -158,6 +160,18 @@ export class ServerSession {
     }
   }
 
+  /** As encode(), leaving large Uint8Arrays out of the copy (Codec.encodeForSend): for replies. */
+  private encodeForSend(message: unknown[]): OutboundMessage {
+    const shared = this.shared;
+    const outer = shared.current;
+    shared.current = this;
+    try {
+      return shared.codec.encodeForSend(message);
+    } finally {
+      shared.current = outer;
+    }
+  }
+
   /** `owned`: the payload is this session's to keep (a frame just received), not a view to copy from. */
   private decode(payload: Uint8Array, owned: boolean): unknown {
     const shared = this.shared;
@@ -292,9 +306,9 @@ export class ServerSession {
     if (value === NOT_SENT) return;
     this.cancellable?.delete(requestId);
     if (this.closed) return;
-    let bytes: Uint8Array;
+    let bytes: OutboundMessage;
     try {
-      bytes = this.encode([MessageType.Reply, requestId, ReplyKind.Return, value]);
+      bytes = this.encodeForSend([MessageType.Reply, requestId, ReplyKind.Return, value]);
     } catch (err) {
       log('%s: cannot encode the reply to request %d: %O', this.label, requestId, err);
       if (err instanceof LimitError) {
@@ -303,7 +317,19 @@ export class ServerSession {
       }
       return this.replyError(requestId, new PyTypeError(`the result could not be serialized: ${(err as Error).message}`));
     }
+    if (bytes.length > this.connection.peerMaxFrameSize) return this.replyTooLarge(requestId, bytes);
     this.write(bytes);
+  }
+
+  /** A reply larger than the client said it accepts (docs/protocol.md §3.1) goes as a LimitError instead. */
+  private replyTooLarge(requestId: number, bytes: OutboundMessage): void {
+    const limit = this.connection.peerMaxFrameSize;
+    if (bytes instanceof Uint8Array && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    log('%s: a %d-byte reply to request %d exceeds the client limit (%d)', this.label, bytes.length, requestId, limit);
+    this.replyError(
+      requestId,
+      new LimitError(`the reply takes ${bytes.length} bytes encoded, more than the ${limit} bytes the client accepts (its maxFrameSize)`, 'maxFrameSize'),
+    );
   }
 
   private replyError(requestId: number, err: unknown): void {
@@ -333,10 +359,10 @@ export class ServerSession {
    * connection copies); when the client leaves too many reply bytes unread, stops reading its
    * requests until the socket drains (backpressure instead of an unbounded reply buffer).
    */
-  private write(bytes: Uint8Array): void {
+  private write(bytes: OutboundMessage): void {
     this.bytesOut += bytes.length;
     noteMessageSize(bytes.length);
-    this.connection.send(bytes, bytes.length <= SHARED_ENCODING_MAX);
+    this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
     if (this.connection.bufferedBytes > REPLY_BACKLOG_LIMIT && !this.connection.readingIsPaused) {
       log('%s: %d reply bytes unread; pausing its requests until they drain', this.label, this.connection.bufferedBytes);
       this.connection.pauseReading();

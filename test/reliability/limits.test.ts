@@ -203,12 +203,23 @@ describe('reliability: limits', function () {
       await stillServing();
     });
 
-    it('a frame over maxFrameSize closes that connection with ConnectionClosedError', async () => {
+    it('a call over maxFrameSize rejects LimitError before it is sent; the connection lives on (docs/protocol.md §3.1)', async () => {
       served = await startServer({ maxFrameSize: 1024 });
       const client = await served.client({ maxFrameSize: undefined });
       const list = await client.list();
       await list.append('y'.repeat(900));
-      expect(await rejectionOf(list.append('y'.repeat(2000)))).to.be.instanceOf(ConnectionClosedError);
+      const error = await rejectionOf(list.append('y'.repeat(2000)));
+      expectLimit(error, 'maxFrameSize');
+      expect(error.message).to.include('1024');
+      expect(await list.length()).to.equal(1);
+      await stillServing();
+    });
+
+    it('a frame over maxFrameSize from a client that did not ask closes that connection only', async () => {
+      served = await startServer({ maxFrameSize: 1024 });
+      const raw = await RawClient.authenticated(served.address, served.authkey);
+      raw.socket.write(frame([0, 1, null, 'dummy', ['y'.repeat(2000)], null]));
+      await raw.closedPromise;
       await stillServing();
     });
   });

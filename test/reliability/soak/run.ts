@@ -5,7 +5,11 @@
 //   2. `--held` authenticated client connections (default 10,000) held open at once by one server,
 //      spread over processes of 1,000, every one of them answered, and a fresh client still served.
 // `--quick` (CI): 16 clients for 8 s, 1,000 held connections. Exit code 1 on any failed check.
-//   node --import tsx test/reliability/soak/run.ts [--quick] [--clients N] [--seconds S] [--held N]
+// `--long` (not in CI; issue 16 §5): part 1 only, 8 clients for two hours (or --seconds), reporting
+//   each `--tick` (default 60 s): calls/s, the median of the clients' p50 and p99 per operation, and
+//   the server's RSS; fails when the last tick falls behind the first (after the warm-up tick) by more
+//   than noise: calls/s below 0.8 ×, p99 above 1.5 × + 1 ms, RSS above 1.2 × + 32 MiB.
+//   node --import tsx test/reliability/soak/run.ts [--quick | --long] [--clients N] [--seconds S] [--held N] [--tick S]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
@@ -22,10 +26,15 @@ const { values: cli } = parseArgs({
     clients: { type: 'string' },
     seconds: { type: 'string' },
     held: { type: 'string' },
+    long: { type: 'boolean', default: false },
+    tick: { type: 'string' },
   },
 });
-const CLIENTS = Number(cli.clients ?? (cli.quick ? 16 : 64));
-const SECONDS = Number(cli.seconds ?? (cli.quick ? 8 : 60));
+const LONG = cli.long;
+const CLIENTS = Number(cli.clients ?? (cli.quick ? 16 : LONG ? 8 : 64));
+const SECONDS = Number(cli.seconds ?? (cli.quick ? 8 : LONG ? 7200 : 60));
+/** --long: seconds per reported interval. */
+const TICK = LONG ? Number(cli.tick ?? 60) : undefined;
 const HELD = Number(cli.held ?? (cli.quick ? 1000 : 10_000));
 const PER_HOLDER = 1000;
 
@@ -43,6 +52,15 @@ process.on('exit', () => {
 async function main(): Promise<void> {
   const mixed = await mixedLoad();
   report['mixed'] = mixed;
+  if (LONG) {
+    console.log(JSON.stringify(report, null, 2));
+    if (failures.length > 0) {
+      console.log(`SOAK FAILED:\n  ${failures.join('\n  ')}`);
+      process.exit(1);
+    }
+    console.log(`long soak passed: ${CLIENTS} client processes x ${SECONDS} s, calls/s, p99 and RSS flat from the first tick to the last`);
+    return;
+  }
   const held = await heldConnections();
   report['held'] = held;
 
@@ -84,11 +102,15 @@ async function mixedLoad(): Promise<{
   // On a terminal, a bar of the seconds of load (the workers' start-up included); nothing in CI logs.
   const bar = progress('mixed load', SECONDS, 's');
   const ticker = setInterval(() => bar.update(Math.floor((performance.now() - started) / 1000)), 500);
+  const ticks: Tick[][] = [];
+  const rss: number[] = [];
+  const rssWatch = TICK === undefined ? undefined : watchRss(server, rss);
   const results = await Promise.all(
     Array.from({ length: CLIENTS }, (_, worker) =>
-      runToEnd('worker.ts', { address: server.address, worker, seconds: SECONDS, refs }).then((lines) => {
+      runToEnd('worker.ts', { address: server.address, worker, seconds: SECONDS, refs, tick: TICK }).then((lines) => {
         const line = lines.find((l) => l.startsWith('result '));
         if (line === undefined) throw new Error(`worker ${worker} printed no result`);
+        ticks[worker] = lines.filter((l) => l.startsWith('tick ')).map((l) => JSON.parse(l.slice('tick '.length)) as Tick);
         return JSON.parse(line.slice('result '.length)) as WorkerResult;
       }),
     ),
@@ -96,6 +118,10 @@ async function mixedLoad(): Promise<{
   clearInterval(ticker);
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
+  if (rssWatch !== undefined) {
+    clearInterval(rssWatch);
+    report['ticks'] = judgeTicks(ticks, rss);
+  }
 
   // Whatever is still queued is consumed here: together, exactly what was produced.
   const consumed = results.flatMap((r) => r.consumed);
@@ -122,6 +148,49 @@ async function mixedLoad(): Promise<{
   const operations = results.reduce((n, r) => n + r.operations, 0);
   // Each worker runs for SECONDS once connected; `seconds` adds the processes' start-up.
   return { operations, operationsPerSecond: Math.round(operations / SECONDS), wallSeconds: Math.round(seconds), increments, items: produced.length, counter };
+}
+
+/** One client's operations in one --long tick, and their latency percentiles (µs). */
+interface Tick {
+  ops: number;
+  p50: number;
+  p99: number;
+}
+
+/** Samples the server's RSS (MiB) every tick. */
+function watchRss(server: { stats(): Promise<ServerStats> }, into: number[]): NodeJS.Timeout {
+  return setInterval(() => {
+    void server.stats().then((s) => into.push(Math.round(s.memory.rss / 1024 / 1024)));
+  }, TICK! * 1000);
+}
+
+/**
+ * The per-tick table of --long (calls/s of all clients, median p50 and p99 of the clients, server
+ * RSS), and the verdict: the last full tick against the first after the warm-up (tick 0).
+ */
+function judgeTicks(perWorker: Tick[][], rss: number[]): { tick: number; callsPerSecond: number; p50Us: number; p99Us: number; rssMiB?: number }[] {
+  const count = Math.min(...perWorker.map((t) => t.length));
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
+  const table = Array.from({ length: count }, (_, k) => ({
+    tick: k,
+    callsPerSecond: Math.round(perWorker.reduce((n, t) => n + t[k].ops, 0) / TICK!),
+    p50Us: median(perWorker.map((t) => t[k].p50)),
+    p99Us: median(perWorker.map((t) => t[k].p99)),
+    ...(rss[k] === undefined ? {} : { rssMiB: rss[k] }),
+  }));
+  for (const row of table) console.log(`tick ${row.tick}: ${row.callsPerSecond} calls/s, p50 ${row.p50Us} µs, p99 ${row.p99Us} µs, server RSS ${row.rssMiB ?? '?'} MiB`);
+  if (count < 3) {
+    failures.push(`--long needs at least 3 ticks to judge (a warm-up, a first and a last); got ${count}`);
+    return table;
+  }
+  const first = table[1];
+  const last = table[count - 1];
+  if (last.callsPerSecond < 0.8 * first.callsPerSecond) failures.push(`calls/s fell from ${first.callsPerSecond} (tick 1) to ${last.callsPerSecond} (tick ${last.tick})`);
+  if (last.p99Us > 1.5 * first.p99Us + 1000) failures.push(`p99 rose from ${first.p99Us} µs (tick 1) to ${last.p99Us} µs (tick ${last.tick})`);
+  const rssFirst = rss[1];
+  const rssLast = rss[rss.length - 1];
+  if (rssFirst !== undefined && rssLast !== undefined && rssLast > 1.2 * rssFirst + 32) failures.push(`server RSS grew from ${rssFirst} MiB (tick 1) to ${rssLast} MiB`);
+  return table;
 }
 
 interface WorkerResult {

@@ -8,6 +8,8 @@ interface Input {
   address: [string, number];
   worker: number;
   seconds: number;
+  /** --long: every `tick` seconds, print `tick {ops, p50, p99}` (µs) for the operations of that tick. */
+  tick?: number;
   refs: Record<'lock' | 'counter' | 'queue' | 'list' | 'dict', SharedRef>;
 }
 
@@ -25,8 +27,13 @@ const result = { worker: input.worker, operations: 0, increments: 0, produced: [
 const deadline = Date.now() + input.seconds * 1000;
 const myKey = `w${input.worker}`;
 let nextItem = 0;
+const tickMs = input.tick === undefined ? Infinity : input.tick * 1000;
+let tickEnd = Date.now() + tickMs;
+let tickOps = 0;
+const tickLatencies: number[] = [];
 
 while (Date.now() < deadline) {
+  const opStarted = performance.now();
   const roll = Math.random();
   if (roll < 0.3) {
     // A read-modify-write that is only exact under the lock.
@@ -58,6 +65,18 @@ while (Date.now() < deadline) {
     await temporary._release();
   }
   result.operations++;
+  if (tickMs !== Infinity) {
+    tickLatencies.push((performance.now() - opStarted) * 1000);
+    tickOps++;
+    if (Date.now() >= tickEnd) {
+      tickLatencies.sort((a, b) => a - b);
+      const at = (q: number): number => Math.round(tickLatencies[Math.min(tickLatencies.length - 1, Math.floor(q * tickLatencies.length))]);
+      console.log(`tick ${JSON.stringify({ ops: tickOps, p50: at(0.5), p99: at(0.99) })}`);
+      tickOps = 0;
+      tickLatencies.length = 0;
+      tickEnd += tickMs;
+    }
+  }
 }
 
 console.log(`result ${JSON.stringify(result)}`);
