@@ -218,6 +218,15 @@ export class Connection {
   }
 
   /**
+   * From now on, a frame whose first byte is 0xc1 is a chunk frame (docs/protocol.md §1.1). Called
+   * when this side tells its peer it reads chunks (peerLimits.ts); never on connections that carry
+   * other payloads (pickle mode, Listener/Client's sendBytes), where such a frame is just data.
+   */
+  readChunkFrames(): void {
+    this.readsChunks = true;
+  }
+
+  /**
    * Stops reading from the socket until `resumeReading()`: frames already received wait (at most
    * the rest of one socket chunk), nothing more is read, and the kernel's flow control pushes back
    * on the peer. For backpressure.
@@ -302,6 +311,8 @@ export class Connection {
   private readonly writer: FrameWriter;
   /** Messages the peer sends in chunks, put back together (made on the first chunk). */
   private assembler: ChunkAssembler | undefined;
+  /** Set by readChunkFrames(): this side has said it reads chunk frames. */
+  private readsChunks = false;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
   private readonly inbox: Buffer[] = [];
   private frameHandler: ((payload: Buffer, owned: boolean) => void) | undefined;
@@ -467,7 +478,7 @@ export class Connection {
    */
   private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
     if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
-    if (this.authenticated && isChunkFrame(payload)) {
+    if (this.readsChunks && isChunkFrame(payload)) {
       const acked = chunkAckBytes(payload);
       if (acked >= 0) {
         this.writer.acknowledged(acked);

@@ -12,8 +12,9 @@ export interface PeerLimits {
   chunks: number;
 }
 
-/** What `connection`'s side says about itself. */
+/** What `connection`'s side says about itself; having said it, the side reads chunk frames from then on. */
 export function ourLimits(connection: Connection): PeerLimits {
+  connection.readChunkFrames();
   return { maxFrameSize: connection.maxFrameSize, chunks: CHUNKS_VERSION };
 }
 

@@ -35,6 +35,19 @@ describe('Listener and Client', () => {
     expect(await rejectionOf(server.recv())).to.be.instanceOf(EOFError);
   });
 
+  it('sendBytes carries any bytes, even those that open a manager chunk frame (0xc1): only data here', async () => {
+    const listener = track(new Listener(['127.0.0.1', 0], { authkey: 'secret' }));
+    const address = await listener.listen();
+    const [server, client] = await Promise.all([listener.accept(), Client(address, { authkey: 'secret' })]);
+    track(server);
+    track(client);
+    const payloads = [Uint8Array.of(0xc1), Uint8Array.of(0xc1, 0, 0, 0, 1, 2, 3, 4, 5), Uint8Array.of(0xc1, 0xff, 0xff)];
+    for (const bytes of payloads) await client.sendBytes(bytes);
+    for (const bytes of payloads) expect([...(await server.recvBytes())]).to.deep.equal([...bytes]);
+    await client.send('still talking');
+    expect(await server.recv()).to.equal('still talking');
+  });
+
   it('for await over a Listener yields each connection until it is closed; pending accepts reject', async () => {
     const listener = track(new Listener(['127.0.0.1', 0], { authkey: 'k' }));
     const address = await listener.listen();
