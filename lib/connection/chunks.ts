@@ -27,6 +27,12 @@ export const CHUNK_ACK = 0x02;
  * wait behind all that the kernel holds. With it, behind at most this much.
  */
 export const CHUNK_WINDOW = 4 * CHUNK_DATA_SIZE;
+/**
+ * Chunk frames of at least this many bytes are streamed into their message as their bytes arrive
+ * (Connection, FrameParser's `stream`); smaller ones (acknowledgements, a message's short tail)
+ * are taken whole.
+ */
+export const STREAMED_CHUNK_MIN = 1024;
 /** Bytes before the data in a first chunk frame's payload, and in a following one's. */
 export const FIRST_CHUNK_PREFIX = 6;
 export const NEXT_CHUNK_PREFIX = 2;
@@ -74,10 +80,18 @@ export function chunkAck(bytes: number): Uint8Array {
  * than the message still misses are protocol errors. The total a first chunk announces is checked
  * against `maxMessageSize` before the message's buffer is allocated; that buffer, filled as chunks
  * come, is handed out whole (no further copy).
+ *
+ * A chunk frame is taken whole (accept) or piece by piece as its bytes arrive (part: the frame
+ * parser streams large chunk frames, so that their data is copied once, from the socket's read
+ * into the message, rather than collected into a frame first and copied on).
  */
 export class ChunkAssembler {
   private message: Buffer | undefined;
   private filled = 0;
+  /** The chunk frame being taken: its prefix bytes (marker, kind, total), how many are in, how many it has. */
+  private readonly prefix = new Uint8Array(FIRST_CHUNK_PREFIX);
+  private prefixFilled = 0;
+  private prefixLength = 0;
 
   constructor(public maxMessageSize: number) {}
 
@@ -86,44 +100,57 @@ export class ChunkAssembler {
     return this.message === undefined ? 0 : this.filled;
   }
 
-  /** Chunk data bytes taken by the last accept() (to acknowledge). */
+  /** Chunk data bytes carried by the last chunk frame completed (to acknowledge). */
   lastDataLength = 0;
 
   /**
-   * Takes one chunk frame's payload (read only during the call: its data is copied into the
+   * Where the current chunk frame's remaining data goes, `length` bytes of it: a view into the
+   * message (for a socket to read into directly; part() then sees the bytes already in place), or
+   * undefined before the frame's prefix is in.
+   */
+  dataSpace(length: number): Buffer | undefined {
+    const message = this.message;
+    if (message === undefined || this.prefixLength === 0 || this.prefixFilled < this.prefixLength) return undefined;
+    return message.subarray(this.filled, Math.min(message.length, this.filled + length));
+  }
+
+  /**
+   * Takes one whole chunk frame's payload (read only during the call: its data is copied into the
    * message). Returns the message it completes, if it completes one. Throws ProtocolError.
    */
   accept(payload: Uint8Array): Buffer | undefined {
-    if (payload.length < NEXT_CHUNK_PREFIX || payload[0] !== CHUNK_MARKER) throw new ProtocolError('malformed chunk frame');
-    let data: Uint8Array;
-    if (payload[1] === CHUNK_FIRST) {
-      if (this.message !== undefined) throw new ProtocolError('a chunked message began before the previous one was complete');
-      if (payload.length < FIRST_CHUNK_PREFIX) throw new ProtocolError('malformed first chunk frame');
-      const total = ((payload[2] << 24) >>> 0) + (payload[3] << 16) + (payload[4] << 8) + payload[5];
-      if (total > this.maxMessageSize) {
-        throw new ProtocolError(`a chunked message of ${total} bytes exceeds the ${this.maxMessageSize}-byte limit`);
-      }
-      if (total === 0) throw new ProtocolError('a chunked message announces 0 bytes');
-      data = payload.subarray(FIRST_CHUNK_PREFIX);
-      if (data.length === 0) throw new ProtocolError('an empty chunk');
-      if (data.length > total) throw new ProtocolError(`a chunk carries more than the ${total} bytes its message announced`);
-      if (data.length === total) return Buffer.from(data); // a message in one chunk: legal, if pointless
-      this.message = Buffer.allocUnsafe(total);
-      this.filled = 0;
-    } else if (payload[1] === CHUNK_NEXT) {
-      if (this.message === undefined) throw new ProtocolError('a following chunk with no chunked message begun');
-      data = payload.subarray(NEXT_CHUNK_PREFIX);
-      if (data.length === 0) throw new ProtocolError('an empty chunk');
-      if (data.length > this.message.length - this.filled) {
-        throw new ProtocolError(`a chunk carries more than the ${this.message.length}-byte message it belongs to misses`);
-      }
-    } else {
-      throw new ProtocolError(`unknown chunk kind ${payload[1]}`);
+    return this.part(payload, 0, payload.length);
+  }
+
+  /**
+   * Takes bytes [offset, offset + piece.length) of a chunk frame of `length` payload bytes (pieces
+   * come in order, the first at offset 0; read only during the call). Returns the message that the
+   * frame's last piece completes, if it completes one. Throws ProtocolError.
+   */
+  part(piece: Uint8Array, offset: number, length: number): Buffer | undefined {
+    let at = 0;
+    if (offset === 0) {
+      if (length < NEXT_CHUNK_PREFIX || piece[0] !== CHUNK_MARKER) throw new ProtocolError('malformed chunk frame');
+      this.prefixFilled = 0;
+      this.prefixLength = 0;
     }
-    this.lastDataLength = data.length;
-    const message = this.message;
-    message.set(data, this.filled);
-    this.filled += data.length;
+    while (this.prefixLength === 0 || this.prefixFilled < this.prefixLength) {
+      if (at === piece.length) return undefined; // the rest of the prefix comes with the next piece
+      this.prefix[this.prefixFilled++] = piece[at++];
+      if (this.prefixFilled === 2) this.prefixLength = this.beginKind(length);
+    }
+    if (this.prefixFilled === this.prefixLength && at > 0) this.beginData(length - this.prefixLength);
+    const message = this.message!;
+    const data = at === 0 ? piece : piece.subarray(at);
+    if (data.length > 0) {
+      // Bytes a socket read straight into the message (see dataSpace) are where they belong already.
+      const inPlace = data.buffer === message.buffer && data.byteOffset === message.byteOffset + this.filled;
+      if (!inPlace) message.set(data, this.filled);
+      this.filled += data.length;
+    }
+    if (offset + piece.length < length) return undefined;
+    this.lastDataLength = length - this.prefixLength;
+    this.prefixLength = 0;
     if (this.filled < message.length) return undefined;
     this.message = undefined;
     this.filled = 0;
@@ -134,5 +161,44 @@ export class ChunkAssembler {
   reset(): void {
     this.message = undefined;
     this.filled = 0;
+    this.prefixFilled = 0;
+    this.prefixLength = 0;
+  }
+
+  /** The frame's kind is in (its second byte): how many prefix bytes it has. */
+  private beginKind(length: number): number {
+    const kind = this.prefix[1];
+    if (kind === CHUNK_FIRST) {
+      if (this.message !== undefined) throw new ProtocolError('a chunked message began before the previous one was complete');
+      if (length < FIRST_CHUNK_PREFIX) throw new ProtocolError('malformed first chunk frame');
+      return FIRST_CHUNK_PREFIX;
+    }
+    if (kind === CHUNK_NEXT) {
+      if (this.message === undefined) throw new ProtocolError('a following chunk with no chunked message begun');
+      return NEXT_CHUNK_PREFIX;
+    }
+    throw new ProtocolError(`unknown chunk kind ${kind}`);
+  }
+
+  /** The frame's prefix is in: checks its data length (and a first chunk's total), and makes the message's buffer. */
+  private beginData(dataLength: number): void {
+    if (this.prefix[1] === CHUNK_FIRST) {
+      const p = this.prefix;
+      const total = ((p[2] << 24) >>> 0) + (p[3] << 16) + (p[4] << 8) + p[5];
+      if (total > this.maxMessageSize) {
+        throw new ProtocolError(`a chunked message of ${total} bytes exceeds the ${this.maxMessageSize}-byte limit`);
+      }
+      if (total === 0) throw new ProtocolError('a chunked message announces 0 bytes');
+      if (dataLength === 0) throw new ProtocolError('an empty chunk');
+      if (dataLength > total) throw new ProtocolError(`a chunk carries more than the ${total} bytes its message announced`);
+      this.message = Buffer.allocUnsafe(total);
+      this.filled = 0;
+      return;
+    }
+    const message = this.message!;
+    if (dataLength === 0) throw new ProtocolError('an empty chunk');
+    if (dataLength > message.length - this.filled) {
+      throw new ProtocolError(`a chunk carries more than the ${message.length}-byte message it belongs to misses`);
+    }
   }
 }

@@ -6,8 +6,8 @@ import tls from 'node:tls';
 import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
-import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE } from './framing.js';
-import { CHUNK_FRAME_MAX, ChunkAssembler, chunkAckBytes, isChunkFrame } from './chunks.js';
+import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE, type FrameStream } from './framing.js';
+import { CHUNK_MARKER, ChunkAssembler, STREAMED_CHUNK_MIN, chunkAckBytes, isChunkFrame } from './chunks.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
@@ -33,6 +33,10 @@ const debug = createDebug('mpmanagers:connection');
  * welcomed. Then the held bytes are parsed at that limit. On failure they are dropped unread.
  */
 const HANDSHAKE_FRAMES_IN = 3;
+/** Below this, the rest of a chunk frame is read into READ_BUFFER and copied, rather than read in place. */
+const IN_PLACE_READ_MIN = 4096;
+/** What a socket made by connect() reads into between two chunks of a message (see readSpace). */
+const READ_BUFFER_BETWEEN_CHUNKS = READ_BUFFER.subarray(0, 8192);
 /** After close(), how long the peer has to close its side before the socket is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -49,11 +53,16 @@ export class Connection {
     const settings = connectionSettings(options);
     const label = formatAddress(address);
     const target = isUnixAddress(address) ? { path: address } : { host: address[0], port: address[1], noDelay: true };
-    // A plain socket reads into the process's one READ_BUFFER (see there); TLS sockets cannot.
+    // A plain socket reads into the process's one READ_BUFFER (see there), or straight into a
+    // message coming in chunks (readSpace); TLS sockets cannot.
+    const reader: { connection?: Connection } = {};
     const socket =
       options.tls === undefined
-        ? // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`
-          net.connect({ ...target, onread: { buffer: READ_BUFFER, callback: Connection.onSocketRead } })
+        ? net.connect({
+            ...target,
+            // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`
+            onread: { buffer: () => reader.connection?.readSpace() ?? READ_BUFFER, callback: Connection.onSocketRead },
+          })
         : tls.connect({ ...options.tls, ...target });
     let connection: Connection | undefined;
     const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
@@ -64,6 +73,7 @@ export class Connection {
     try {
       await socketConnected(socket, label, options.tls === undefined ? 'connect' : 'secureConnect');
       connection = new Connection(socket, label, settings, options.tls === undefined);
+      reader.connection = connection;
       await connection.authenticate(clientHandshake);
       return connection;
     } finally {
@@ -224,6 +234,7 @@ export class Connection {
    */
   readChunkFrames(): void {
     this.readsChunks = true;
+    this.parser.stream = Connection.chunkStream;
   }
 
   /**
@@ -347,9 +358,7 @@ export class Connection {
     this.socket = socket;
     this.label = label;
     this.settings = settings;
-    // Chunk frames (at most CHUNK_FRAME_MAX bytes) are copied into their message at once: a scratch
-    // buffer collects one spread over reads, rather than a fresh one per chunk.
-    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer, scratchBodies: CHUNK_FRAME_MAX });
+    this.parser = new FrameParser(HANDSHAKE_MAX_FRAME_SIZE, { transientChunks: readsIntoSharedBuffer });
     this.writer = new FrameWriter(socket, this);
     // Listeners shared by every connection, which they find through the socket: a closure per
     // listener per connection would be most of what an idle connection costs beyond its socket.
@@ -371,9 +380,12 @@ export class Connection {
   private static readonly onSocketData = function (this: net.Socket, chunk: Buffer): void {
     (this as ConnectionSocket)[kConnection].receiveChunk(chunk);
   };
-  /** The `onread` callback of a socket reading into READ_BUFFER: `bytes` are valid during the call only. */
-  private static readonly onSocketRead = function (this: net.Socket, length: number): boolean {
-    const chunk = READ_BUFFER.subarray(0, length);
+  /**
+   * The `onread` callback of a socket reading into READ_BUFFER (or into a message: readSpace): the
+   * bytes are valid during the call only.
+   */
+  private static readonly onSocketRead = function (this: net.Socket, length: number, buffer: Uint8Array): boolean {
+    const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, length);
     const connection = (this as Partial<ConnectionSocket>)[kConnection];
     // Reading starts once 'connect' has been emitted, and the Connection is made as that resolves,
     // so it is there; should bytes ever come first, they are kept (copied) for it.
@@ -390,6 +402,25 @@ export class Connection {
   private static readonly onSocketClosed = function (this: net.Socket): void {
     (this as ConnectionSocket)[kConnection].onSocketClose();
   };
+
+  /**
+   * Where a socket made by connect() reads next: while the data of a large chunk frame is coming,
+   * straight into the message it belongs to (as much as the frame still carries, so that the read
+   * stops at its end), and the assembler finds it in place; otherwise READ_BUFFER. The kernel's copy
+   * is then the only one: the data is not copied again in JavaScript.
+   */
+  private readSpace(): Uint8Array {
+    const assembler = this.assembler;
+    if (assembler === undefined || this.stopped) return READ_BUFFER;
+    const missing = this.parser.streamBytesMissing;
+    if (missing >= IN_PLACE_READ_MIN) {
+      const space = assembler.dataSpace(missing);
+      if (space !== undefined && space.length === missing) return space;
+    }
+    // Between two chunks of a message: a short read, so that little of the next chunk's data comes
+    // with its prefix (to be copied) before the rest is read in place.
+    return assembler.buffered > 0 ? READ_BUFFER_BETWEEN_CHUNKS : READ_BUFFER;
+  }
 
   private async authenticate(handshake: Handshake): Promise<void> {
     const channel: FrameChannel = {
@@ -484,10 +515,9 @@ export class Connection {
         this.writer.acknowledged(acked);
         return true;
       }
-      // Copied into the message it belongs to (throws ProtocolError for a bad chunk, an oversize total).
-      const assembler = (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize));
-      const message = assembler.accept(payload);
-      if (!this.closed) this.writer.acknowledge(assembler.lastDataLength);
+      // A small chunk frame, taken whole (large ones are streamed: chunkStream).
+      const message = this.chunkAssembler().accept(payload);
+      if (!this.closed) this.writer.acknowledge(this.assembler!.lastDataLength);
       if (message === undefined) return true;
       payload = message;
       owned = true;
@@ -507,6 +537,31 @@ export class Connection {
     }
     return !lastHandshakeFrame;
   };
+
+  /**
+   * Large chunk frames, streamed from the parser into the assembler as their bytes arrive: their
+   * data is copied once, from the socket's read into the message (docs/protocol.md §1.1). Shared by
+   * every connection (called with the connection as `this`).
+   */
+  private static readonly chunkStream: FrameStream = {
+    takes(this: unknown, firstByte: number, length: number): boolean {
+      return firstByte === CHUNK_MARKER && length >= STREAMED_CHUNK_MIN;
+    },
+    part(this: unknown, piece: Buffer, offset: number, length: number): void {
+      const connection = this as Connection;
+      if (connection.stopped) return;
+      const assembler = connection.chunkAssembler();
+      // Throws ProtocolError for a bad chunk, an oversize total (receiveChunk drops the connection).
+      const message = assembler.part(piece, offset, length);
+      if (offset + piece.length < length) return;
+      if (!connection.closed) connection.writer.acknowledge(assembler.lastDataLength);
+      if (message !== undefined) Connection.receiveFrame.call(connection, message, true);
+    },
+  };
+
+  private chunkAssembler(): ChunkAssembler {
+    return (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize));
+  }
 
   private schedulePump(): void {
     if (this.pumpScheduled) return;

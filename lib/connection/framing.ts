@@ -44,6 +44,9 @@ export function frameHeader(length: number): Buffer {
  * - If `onFrame` returns `false`, parsing stops at the frame boundary after that frame, and `push`
  *   returns how many bytes of the chunk it used: the caller keeps the rest and pushes it later
  *   (Connection does, to read no frame past the handshake at the handshake's limit).
+ * - With a `stream`, a frame it takes (judged by its length and first byte) is not collected: its
+ *   bytes go to the stream piece by piece, as they arrive (see FrameStream). If the stream throws,
+ *   the parser is desynchronised; the owner must drop the connection.
  */
 export class FrameParser {
   /** Frames longer than this are rejected. Mutable: raised once a connection is authenticated. */
@@ -60,24 +63,22 @@ export class FrameParser {
   private body: Buffer | undefined;
   private bodyBytesFilled = 0;
   private readonly transientChunks: boolean;
-  /** See the constructor's `scratchBodies`: 0 = none. */
-  private readonly scratchMax: number;
-  /** The body being collected is a scratch buffer (given back after its frame is handed out). */
-  private bodyIsScratch = false;
-
   /**
-   * `scratchBodies`: a frame of up to this many bytes (and more than a quarter of it) spread over
-   * chunks is collected in a scratch buffer of this size, shared by the process's parsers (taken
-   * while the frame is incomplete, given back once handed out), instead of a buffer of its own, and
-   * handed out as a view (`owned` false). For a peer that sends many such frames only to be copied
-   * on (chunk frames: their data goes into the message they belong to), this saves an allocation,
-   * and its page faults, per frame. Small frames never take one: a peer before authentication
-   * (frames of at most 256 bytes) cannot make the server hold scratch buffers.
+   * Frames to stream rather than collect (see FrameStream), its functions called with push()'s
+   * `thisArg` as `this`. Set or changed between frames only (from onFrame, say).
    */
-  constructor(maxFrameSize: number, options: { transientChunks?: boolean; scratchBodies?: number } = {}) {
+  stream: FrameStream | undefined;
+  /** The frame whose body is coming goes to `stream` (decided at its first body byte). */
+  private streaming = false;
+
+  constructor(maxFrameSize: number, options: { transientChunks?: boolean } = {}) {
     this.maxFrameSize = maxFrameSize;
     this.transientChunks = options.transientChunks ?? false;
-    this.scratchMax = options.scratchBodies ?? 0;
+  }
+
+  /** Bytes still to come of a frame being streamed (0 when none is). */
+  get streamBytesMissing(): number {
+    return this.streaming ? this.bodyLength - this.bodyBytesFilled : 0;
   }
 
   /** Bytes of the incomplete frame received so far, header included. */
@@ -110,12 +111,26 @@ export class FrameParser {
 
       const missing = this.bodyLength - this.bodyBytesFilled;
       const available = chunk.length - offset;
+      if (this.stream !== undefined && missing > 0 && available > 0) {
+        if (this.bodyBytesFilled === 0) this.streaming = this.stream.takes.call(thisArg, chunk[offset], this.bodyLength);
+        if (this.streaming) {
+          const take = Math.min(missing, available);
+          const at = this.bodyBytesFilled;
+          const length = this.bodyLength;
+          if (take === missing) {
+            // Reset before handing out the last piece, as for a whole frame.
+            this.bodyLength = -1;
+            this.bodyBytesFilled = 0;
+            this.streaming = false;
+          } else this.bodyBytesFilled += take;
+          this.stream.part.call(thisArg, chunk.subarray(offset, offset + take), at, length);
+          offset += take;
+          if (offset === chunk.length) return offset;
+          continue;
+        }
+      }
       if (available < missing) {
         if (available > 0) {
-          if (this.body === undefined && this.bodyBytesFilled === 0 && this.bodyLength <= this.scratchMax && this.bodyLength * 4 > this.scratchMax) {
-            this.body = takeScratch(this.scratchMax);
-            this.bodyIsScratch = true;
-          }
           if (this.body !== undefined || this.transientChunks) {
             (this.body ??= Buffer.allocUnsafe(this.bodyLength)).set(chunk.subarray(offset), this.bodyBytesFilled);
           } else (this.bodyPieces ??= []).push(chunk.subarray(offset));
@@ -126,18 +141,11 @@ export class FrameParser {
 
       let payload: Buffer;
       let owned = true;
-      let scratch: Buffer | undefined;
       const pieces = this.bodyPieces;
       if (this.body !== undefined) {
         payload = this.body;
         payload.set(chunk.subarray(offset, offset + missing), this.bodyBytesFilled);
         this.body = undefined;
-        if (this.bodyIsScratch) {
-          this.bodyIsScratch = false;
-          scratch = payload;
-          payload = payload.subarray(0, this.bodyLength);
-          owned = false;
-        }
       } else if (pieces === undefined || pieces.length === 0) {
         payload = chunk.subarray(offset, offset + missing);
         owned = !this.transientChunks;
@@ -150,22 +158,16 @@ export class FrameParser {
       // Reset before handing out, so a throwing callback leaves the parser at a frame boundary.
       this.bodyLength = -1;
       this.bodyBytesFilled = 0;
-      let more: unknown;
-      try {
-        more = onFrame.call(thisArg, payload, owned);
-      } finally {
-        if (scratch !== undefined) giveScratch(scratch);
-      }
+      const more = onFrame.call(thisArg, payload, owned);
       if (more === false || offset === chunk.length) return offset;
     }
   }
 
-  /** Lets go of a frame being collected (its connection has ended): a scratch body goes back. */
+  /** Lets go of a frame being collected (its connection has ended). */
   reset(): void {
-    if (this.bodyIsScratch && this.body !== undefined) giveScratch(this.body);
     this.body = undefined;
-    this.bodyIsScratch = false;
     this.bodyPieces = undefined;
+    this.streaming = false;
     this.bodyLength = -1;
     this.bodyBytesFilled = 0;
     this.headerBytesFilled = 0;
@@ -186,15 +188,16 @@ export class FrameParser {
   }
 }
 
-/** Scratch bodies not in use (see FrameParser's `scratchBodies`), a few kept for the next frames. */
-const idleScratch: Buffer[] = [];
-const IDLE_SCRATCH_KEPT = 8;
-
-function takeScratch(size: number): Buffer {
-  const found = idleScratch.pop();
-  return found !== undefined && found.length >= size ? found : Buffer.allocUnsafeSlow(size);
-}
-
-function giveScratch(buffer: Buffer): void {
-  if (idleScratch.length < IDLE_SCRATCH_KEPT) idleScratch.push(buffer);
+/**
+ * Where a FrameParser sends the frames it streams rather than collects: large chunk frames
+ * (Connection), whose data is copied straight into the message it belongs to.
+ */
+export interface FrameStream {
+  /** Whether the frame of `length` bytes (more than 0) whose first byte is `firstByte` is streamed. */
+  takes(this: unknown, firstByte: number, length: number): boolean;
+  /**
+   * Bytes [offset, offset + piece.length) of a streamed frame of `length` bytes, in order, the last
+   * piece ending at `length`; `piece` is valid during the call only.
+   */
+  part(this: unknown, piece: Buffer, offset: number, length: number): void;
 }

@@ -170,6 +170,33 @@ describe('connection: chunked messages and limits both ways', function () {
     });
   });
 
+  it('large replies read straight into their messages come out byte for byte, with small calls between them', async () => {
+    served = await serve(SyncManager);
+    const client = await served.client();
+    const d = await client.dict<string, unknown>();
+    // Sizes that end mid-chunk and mid-read; contents that differ byte to byte, so that a byte read
+    // to the wrong place in its message shows.
+    const sizes = [5 * MiB + 12345, 256 * 1024 + 7, 2 * MiB - 1];
+    const values = sizes.map((n, i) => {
+      const bytes = new Uint8Array(n);
+      let x = 0x9e3779b9 ^ i;
+      for (let j = 0; j < n; j++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        bytes[j] = x >>> 24;
+      }
+      return bytes;
+    });
+    await Promise.all(values.map((v, i) => d.set(`k${i}`, v)));
+    await d.set('small', 'x');
+    for (let round = 0; round < 3; round++) {
+      const gets = values.map((_, i) => d.get(`k${i}`));
+      const smalls = Array.from({ length: 20 }, () => d.get('small'));
+      const back = (await Promise.all(gets)) as Uint8Array[];
+      expect(await Promise.all(smalls)).to.deep.equal(Array(20).fill('x'));
+      back.forEach((b, i) => expect(Buffer.compare(Buffer.from(b), Buffer.from(values[i])), `value ${i}`).to.equal(0));
+    }
+  });
+
   it('a client that did not say it takes chunks (an older one) gets a large reply as one whole frame', async () => {
     served = await serve(SyncManager);
     const client = await served.client();
