@@ -65,14 +65,20 @@ export function chunkAckBytes(payload: Uint8Array): number {
   return ((payload[2] << 24) >>> 0) + (payload[3] << 16) + (payload[4] << 8) + payload[5];
 }
 
-/** The payload of an acknowledgement of `bytes` chunk data bytes (a small frame: sent like any message). */
+/**
+ * The payload of an acknowledgement of `bytes` chunk data bytes (a small frame: sent like any
+ * message, which copies it). One buffer, rewritten for each: the client sends one per chunk it
+ * receives, and a fresh array (with a DataView over it) per chunk showed in its profile.
+ */
 export function chunkAck(bytes: number): Uint8Array {
-  const payload = new Uint8Array(6);
-  payload[0] = CHUNK_MARKER;
-  payload[1] = CHUNK_ACK;
-  new DataView(payload.buffer).setUint32(2, bytes);
-  return payload;
+  ackPayload[2] = bytes >>> 24;
+  ackPayload[3] = (bytes >>> 16) & 0xff;
+  ackPayload[4] = (bytes >>> 8) & 0xff;
+  ackPayload[5] = bytes & 0xff;
+  return ackPayload;
 }
+
+const ackPayload = Buffer.from([CHUNK_MARKER, CHUNK_ACK, 0, 0, 0, 0]);
 
 /**
  * Reassembles the messages a peer sends in chunks. One message at a time per direction: a first
