@@ -18,7 +18,7 @@ export const CHUNK_FIRST = 0x00;
 export const CHUNK_NEXT = 0x01;
 /**
  * Second byte: an acknowledgement, followed by a uint32 big-endian count of chunk data bytes the
- * sender of the ack has received. Sent back for every chunk received.
+ * sender of the ack has received (since its last acknowledgement; see CHUNK_ACK_EVERY).
  */
 export const CHUNK_ACK = 0x02;
 /**
@@ -27,6 +27,11 @@ export const CHUNK_ACK = 0x02;
  * wait behind all that the kernel holds. With it, behind at most this much.
  */
 export const CHUNK_WINDOW = 4 * CHUNK_DATA_SIZE;
+/**
+ * A receiver acknowledges the chunk data it has received once this much is unacknowledged, and
+ * when a message is complete: the sender, allowed CHUNK_WINDOW, always has room for more.
+ */
+export const CHUNK_ACK_EVERY = CHUNK_WINDOW / 2;
 /**
  * Chunk frames of at least this many bytes are streamed into their message as their bytes arrive
  * (Connection, FrameParser's `stream`); smaller ones (acknowledgements, a message's short tail)

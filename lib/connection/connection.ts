@@ -7,7 +7,7 @@ import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE, type FrameStream } from './framing.js';
-import { CHUNK_MARKER, ChunkAssembler, STREAMED_CHUNK_MIN, chunkAckBytes, isChunkFrame } from './chunks.js';
+import { CHUNK_ACK_EVERY, CHUNK_MARKER, ChunkAssembler, STREAMED_CHUNK_MIN, chunkAckBytes, isChunkFrame } from './chunks.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
@@ -322,6 +322,8 @@ export class Connection {
   private readonly writer: FrameWriter;
   /** Messages the peer sends in chunks, put back together (made on the first chunk). */
   private assembler: ChunkAssembler | undefined;
+  /** Chunk data bytes received and not yet acknowledged (see acknowledgeChunk). */
+  private chunkBytesToAck = 0;
   /** Set by readChunkFrames(): this side has said it reads chunk frames. */
   private readsChunks = false;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
@@ -517,7 +519,7 @@ export class Connection {
       }
       // A small chunk frame, taken whole (large ones are streamed: chunkStream).
       const message = this.chunkAssembler().accept(payload);
-      if (!this.closed) this.writer.acknowledge(this.assembler!.lastDataLength);
+      this.acknowledgeChunk(this.assembler!.lastDataLength, message !== undefined);
       if (message === undefined) return true;
       payload = message;
       owned = true;
@@ -554,10 +556,22 @@ export class Connection {
       // Throws ProtocolError for a bad chunk, an oversize total (receiveChunk drops the connection).
       const message = assembler.part(piece, offset, length);
       if (offset + piece.length < length) return;
-      if (!connection.closed) connection.writer.acknowledge(assembler.lastDataLength);
+      connection.acknowledgeChunk(assembler.lastDataLength, message !== undefined);
       if (message !== undefined) Connection.receiveFrame.call(connection, message, true);
     },
   };
+
+  /**
+   * Acknowledges a chunk's `dataLength` bytes: with those of the chunks before it, once half the
+   * sender's window is unacknowledged or the message is `complete` (docs/protocol.md §1.1). Half as
+   * many small writes as an acknowledgement per chunk, and the sender still always has room.
+   */
+  private acknowledgeChunk(dataLength: number, complete: boolean): void {
+    this.chunkBytesToAck += dataLength;
+    if (!complete && this.chunkBytesToAck < CHUNK_ACK_EVERY) return;
+    if (!this.closed) this.writer.acknowledge(this.chunkBytesToAck);
+    this.chunkBytesToAck = 0;
+  }
 
   private chunkAssembler(): ChunkAssembler {
     return (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize));

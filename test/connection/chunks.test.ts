@@ -197,6 +197,21 @@ describe('connection: chunked messages and limits both ways', function () {
     }
   });
 
+  it('a receiver acknowledges chunks by half windows, not one by one, and the sender never stalls', async () => {
+    served = await serve(SyncManager);
+    const client = await served.client();
+    const socket = connectionOf(client).socket;
+    const d = await client.dict<string, Uint8Array>();
+    await d.set('v', new Uint8Array(8 * MiB + 1).fill(6));
+    const before = socket.bytesWritten;
+    const value = (await d.get('v'))!;
+    expect(value[8 * MiB]).to.equal(6);
+    // 33 chunks: one acknowledgement (a 10-byte frame) per chunk would be 330 bytes; per 512 KiB, 17.
+    const written = socket.bytesWritten - before;
+    expect(written, `${written} bytes written for one get`).to.be.below(200 + 17 * 10);
+    expect(written).to.be.at.least(17 * 10);
+  });
+
   it('a client that did not say it takes chunks (an older one) gets a large reply as one whole frame', async () => {
     served = await serve(SyncManager);
     const client = await served.client();
