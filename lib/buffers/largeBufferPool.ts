@@ -33,13 +33,14 @@ export class LargeBufferPool {
   }
 
   /**
-   * A buffer of at least `size` bytes (its contents are stale): an idle one no more than twice as
-   * large, else a new one of exactly `size` bytes. Give it back with give() once nothing uses it.
+   * A buffer of at least `size` bytes (its contents are stale): an idle one of at most `largest`
+   * bytes (default twice `size`), else a new one of exactly `size` bytes. Give it back with give()
+   * once nothing uses it.
    */
-  take(size: number): ArrayBuffer {
+  take(size: number, largest = 2 * size): ArrayBuffer {
     let buffer: ArrayBuffer | undefined;
     const index = this.idle.findIndex((candidate) => candidate.byteLength >= size);
-    if (index >= 0 && this.idle[index].byteLength <= 2 * size) {
+    if (index >= 0 && this.idle[index].byteLength <= largest) {
       buffer = this.idle[index];
       this.idle.splice(index, 1);
       this.idleBytes -= buffer.byteLength;

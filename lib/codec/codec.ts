@@ -113,6 +113,8 @@ export class Codec {
   #decoding = false;
   /** The input being decoded was handed over (decodeOwned): large bins may stay views into it. */
   #inputOwned = false;
+  /** The last decodeOwned() kept a view into its input (which then cannot go back to the pool). */
+  #viewKept = false;
 
   constructor(hooks?: RefHooks, options?: CodecOptions) {
     this.#hooks = hooks;
@@ -208,15 +210,21 @@ export class Codec {
    * As decode(), for `bytes` the caller hands over: nothing will ever write to them again (a frame
    * just received). A large bin value that is most of them comes back as a view into them rather
    * than a copy (a Uint8Array all the same). Smaller ones are copied, so as not to keep the rest alive.
+   * Bytes lent by the pool of large buffers (a message received in chunks) go back to it once
+   * decoded, unless a value is a view into them: the caller must not touch them afterwards.
    */
   decodeOwned(bytes: Uint8Array): unknown {
     if (this.#decoding) return this.#fresh().decodeOwned(bytes); // from inside a fromWire hook
     this.#inputOwned = true;
+    this.#viewKept = false;
+    let value: unknown;
     try {
-      return this.decode(bytes);
+      value = this.decode(bytes);
     } finally {
       this.#inputOwned = false;
     }
+    if (!this.#viewKept && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    return value;
   }
 
   /**
@@ -302,7 +310,11 @@ export class Codec {
       });
       copyDecodedBinaries(
         decoder,
-        (view) => this.#inputOwned && view.byteLength >= VIEW_KEPT_MIN && view.byteLength * 2 >= view.buffer.byteLength,
+        (view) => {
+          const keep = this.#inputOwned && view.byteLength >= VIEW_KEPT_MIN && view.byteLength * 2 >= view.buffer.byteLength;
+          if (keep) this.#viewKept = true;
+          return keep;
+        },
       );
       entry = { decoder, level };
       this.#decoders[index] = entry;

@@ -2,6 +2,7 @@
 // so that other frames of the same connection go between them and no message waits for a whole
 // large one. Pure functions and the receiving side's reassembler; the sending side is FrameWriter.
 import { ProtocolError } from '../errors.js';
+import { POOLED_MIN, largeBuffers } from '../buffers/largeBufferPool.js';
 
 /** Messages larger than this go in chunks (when the peer has said it takes them). */
 export const CHUNK_THRESHOLD = 256 * 1024;
@@ -202,7 +203,9 @@ export class ChunkAssembler {
       if (total === 0) throw new ProtocolError('a chunked message announces 0 bytes');
       if (dataLength === 0) throw new ProtocolError('an empty chunk');
       if (dataLength > total) throw new ProtocolError(`a chunk carries more than the ${total} bytes its message announced`);
-      this.message = Buffer.allocUnsafe(total);
+      // From the pool of large buffers, at most a quarter larger (a value that stays a view into the
+      // message keeps it all alive): the codec gives it back if nothing decoded from it is a view.
+      this.message = total >= POOLED_MIN ? pooledMessage(total) : Buffer.allocUnsafe(total);
       this.filled = 0;
       return;
     }
@@ -212,4 +215,10 @@ export class ChunkAssembler {
       throw new ProtocolError(`a chunk carries more than the ${message.length}-byte message it belongs to misses`);
     }
   }
+}
+
+/** A buffer of `total` bytes for a message, lent by the pool of large buffers (see beginData). */
+function pooledMessage(total: number): Buffer {
+  const buffer = largeBuffers.take(total, total + total / 4);
+  return Buffer.from(buffer, 0, total);
 }

@@ -81,5 +81,25 @@ describe('buffers: the pool of large buffers', () => {
       // nothing was taken from the pool, and nothing is left lent.
       expect(largeBuffers.idleByteCount).to.equal(0);
     });
+
+    it('a message received in chunks goes back to the pool once decoded, unless a value is a view into it', async () => {
+      served = await serve(SyncManager);
+      const client = await served.client();
+      const d = await client.dict<string, unknown>();
+      largeBuffers.clear();
+      // ~600 KiB of small numbers: nothing decoded from it is a view, so its buffer goes back.
+      const numbers = Array.from({ length: 120_000 }, (_, i) => i * 1000);
+      await d.set('numbers', numbers);
+      expect(largeBuffers.idleByteCount, 'the received message went back to the pool').to.be.above(500 * 1024);
+      // A large bin stays a view into its message: that buffer must never be lent again, or the
+      // messages after it, received into it, would overwrite the stored value.
+      const blob = new Uint8Array(700 * 1024).map((_, i) => (i * 7) & 0xff);
+      await d.set('blob', blob);
+      for (let i = 0; i < 4; i++) await d.set(`other${i}`, new Uint8Array(700 * 1024).fill(0xee));
+      await d.set('numbers2', numbers);
+      const back = (await d.get('blob')) as Uint8Array;
+      expect(Buffer.compare(Buffer.from(back), Buffer.from(blob)), 'the stored value was overwritten').to.equal(0);
+      expect(await d.get('numbers2')).to.deep.equal(numbers);
+    });
   });
 });
