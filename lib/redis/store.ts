@@ -13,7 +13,7 @@ import { script } from './lua/prelude.js';
 import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
 import { fromRedisError } from './errors.js';
 import { decodeScalar, encodeScalar, NOT_SCALAR } from './scalars.js';
-import { Deadlines } from './deadlines.js';
+import { Deadlines, Pending } from './deadlines.js';
 import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
 import type { Notifier } from './notifier.js';
 import type { Holds } from './holds.js';
@@ -155,10 +155,11 @@ export class RedisStore {
     }
     return new Promise<Awaited<R>>((resolve, reject) => {
       const slot = deadlines.current;
-      slot.set(reject, what);
+      const pending = new Pending(reject, what);
+      slot.add(pending);
       promise.then(
         (value) => {
-          slot.delete(reject);
+          slot.delete(pending);
           try {
             resolve(then(value) as Awaited<R>);
           } catch (error) {
@@ -166,7 +167,7 @@ export class RedisStore {
           }
         },
         (error: unknown) => {
-          slot.delete(reject);
+          slot.delete(pending);
           reject(fromRedisError(error, what));
         },
       );
