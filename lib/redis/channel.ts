@@ -46,24 +46,30 @@ export class RedisChannel implements Channel {
     return new cls(new Token(typeid, this.address, id), this, cls._exposed_ ?? []);
   }
 
-  async call(
+  /** Not async: a hot op's promise is handed back as it is, without another promise around it. */
+  call(
     objectId: string | null,
     method: string,
     args: unknown[] = [],
     kwargs: Record<string, unknown> | null = null,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    if (this.closeError !== undefined) throw this.closeError;
-    if (signal?.aborted) throw new AbortError('the operation was aborted');
-    if (objectId === null) return this.control(method, args);
-    if (objectId.startsWith('iter:')) return this.iteratorCall(objectId, method);
-    const h = this.store.handle(objectId);
-    const ctx = { store: this.store, h, signal };
-    if (method === '__iter__' && h.family === 'dict') return this.iterate(await OPS.get('dict')!.keys(ctx, [], null));
-    if (method === '__str__' || method === '__repr__') return pyRepr(await OPS.get(h.family)!['#GETVALUE'](ctx, [], null));
-    const op = OPS.get(h.family)?.[method];
-    if (op === undefined) throw new AttributeError(`'${h.typeid}' object (in Redis) has no method '${method}'`);
-    return op(ctx, args, kwargs);
+    try {
+      if (this.closeError !== undefined) throw this.closeError;
+      if (signal?.aborted) throw new AbortError('the operation was aborted');
+      if (objectId === null) return this.control(method, args);
+      if (objectId.startsWith('iter:')) return Promise.resolve(this.iteratorCall(objectId, method));
+      const h = this.store.handle(objectId);
+      const ctx = { store: this.store, h, signal };
+      const ops = OPS.get(h.family)!;
+      const op = ops[method];
+      if (op !== undefined) return op(ctx, args, kwargs);
+      if (method === '__iter__' && h.family === 'dict') return ops.keys(ctx, [], null).then((keys) => this.iterate(keys));
+      if (method === '__str__' || method === '__repr__') return ops['#GETVALUE'](ctx, [], null).then(pyRepr);
+      throw new AttributeError(`'${h.typeid}' object (in Redis) has no method '${method}'`);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new ManagerError(String(error)));
+    }
   }
 
   private async control(method: string, args: unknown[]): Promise<unknown> {

@@ -14,9 +14,10 @@ export interface Clients {
 
 export async function openClients(options: RedisManagerOptions, settings: Settings): Promise<Clients> {
   const { url, cluster, clusterOptions, prefix: _p, lease: _l, recheckInterval: _r, callTimeout: _c, codec: _codec, ...rest } = options;
+  // The command client has no ioredis commandTimeout (a timer per command): RedisStore bounds each
+  // call by callTimeout itself (deadlines.ts). The subscriber's few commands keep ioredis's.
   const redisOptions: RedisOptions = {
     enableAutoPipelining: true,
-    ...(settings.callTimeoutMs > 0 ? { commandTimeout: settings.callTimeoutMs } : {}),
     maxRetriesPerRequest: null,
     ...rest,
     lazyConnect: true,
@@ -32,7 +33,8 @@ export async function openClients(options: RedisManagerOptions, settings: Settin
     const o = (client).options;
     address = o.path ? `redis+unix://${o.path}` : `redis://${formatAddress([o.host ?? '127.0.0.1', o.port ?? 6379])}/${o.db ?? 0}`;
   }
-  const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate() : client.duplicate();
+  const timeout = settings.callTimeoutMs > 0 ? { commandTimeout: settings.callTimeoutMs } : {};
+  const subscriber: Redis | Cluster = client instanceof Cluster ? client.duplicate([], { redisOptions: timeout }) : client.duplicate(timeout);
   try {
     await Promise.all([client.connect(), subscriber.connect()]);
   } catch (error) {

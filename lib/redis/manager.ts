@@ -79,6 +79,7 @@ export class RedisManager implements RedisCreators {
       prefix: this.settings.prefix,
       leaseMs: this.settings.leaseMs,
       recheckMs: this.settings.recheckMs,
+      callTimeoutMs: this.settings.callTimeoutMs,
       codec: this.options.codec,
     });
     for (const family of FAMILIES) store.define(family);
@@ -108,7 +109,8 @@ export class RedisManager implements RedisCreators {
     channel.close();
     await channel.store.holds.releaseAll();
     const { client, subscriber } = this.clients!;
-    await Promise.allSettled([client.quit(), subscriber.quit()]);
+    await Promise.allSettled([channel.store.cmd(client.quit(), 'quit').catch(() => client.disconnect()), subscriber.quit()]);
+    channel.store.stop();
   }
 
   /** Stops renewing leases and drops the connections without releasing anything (as a crash would). */
@@ -116,6 +118,7 @@ export class RedisManager implements RedisCreators {
     this.state = 'closed';
     this.channel?.close('the RedisManager was abandoned');
     this.channel?.store.holds.stop();
+    this.channel?.store.stop();
     this.clients?.client.disconnect();
     this.clients?.subscriber.disconnect();
   }

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
 import { Codec, type CodecOptions } from '../codec/codec.js';
+import { ManagerError } from '../errors.js';
 import { BaseProxy } from '../proxies/base.js';
 import { Token, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
@@ -11,6 +12,8 @@ import { sameAddress } from '../connection/address.js';
 import { script } from './lua/prelude.js';
 import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
 import { fromRedisError } from './errors.js';
+import { decodeScalar, encodeScalar, NOT_SCALAR } from './scalars.js';
+import { Deadlines, Pending } from './deadlines.js';
 import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
 import type { Notifier } from './notifier.js';
 import type { Holds } from './holds.js';
@@ -36,6 +39,8 @@ export interface StoreSettings {
   prefix: string;
   leaseMs: number;
   recheckMs: number;
+  /** Longest wait for a command's reply before it rejects ConnectionClosedError; 0: no limit. */
+  callTimeoutMs?: number;
   codec?: CodecOptions;
 }
 
@@ -50,6 +55,10 @@ interface ScriptCommands {
 export class RedisStore {
   private readonly familyOf = new Map<string, string>();
   private readonly codec: Codec;
+  /** The Codec's limits that scalars.ts must respect to give the same answers. */
+  private readonly maxMessage: number;
+  private readonly maxStr: number;
+  private readonly deadlines: Deadlines | undefined;
   /** Set while encode() runs: the anonymous objects met inside the value. */
   private stored: string[] | undefined;
   /** Set while decode() runs: the holds that the proxies met inside the value take. */
@@ -72,6 +81,9 @@ export class RedisStore {
       },
       settings.codec,
     );
+    this.deadlines = (settings.callTimeoutMs ?? 0) > 0 ? new Deadlines(settings.callTimeoutMs!) : undefined;
+    this.maxMessage = settings.codec?.maxMessageSize ?? Infinity;
+    this.maxStr = settings.codec?.maxStrLength ?? Infinity;
   }
 
   /** Script name → its text and SHA1. Not ioredis's defineCommand: every auto-pipeline copies those. */
@@ -112,27 +124,59 @@ export class RedisStore {
   }
 
   /** Runs script `name` of the object's family; Buffer replies (bulk strings) stay Buffers. */
-  async run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
+  run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
     const s = this.scripts.get(`${h.family}_${name}`);
-    if (s === undefined) throw new TypeError(`no script ${name} for ${h.typeid}`);
-    try {
-      try {
-        return await (this.client as unknown as ScriptCommands).evalshaBuffer(s.sha, 5, ...h.keys, holder, ...args);
-      } catch (error) {
-        // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-        return await (this.client as unknown as ScriptCommands).evalBuffer(s.lua, 5, ...h.keys, holder, ...args);
-      }
-    } catch (error) {
-      throw fromRedisError(error, `${h.typeid} ${name}`);
-    }
+    if (s === undefined) return Promise.reject(new TypeError(`no script ${name} for ${h.typeid}`));
+    const commands = this.client as unknown as ScriptCommands;
+    const reply = commands.evalshaBuffer(s.sha, 5, ...h.keys, holder, ...args).catch((error: unknown) => {
+      // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return commands.evalBuffer(s.lua, 5, ...h.keys, holder, ...args);
+    });
+    return this.reply(reply, `${h.typeid} ${name}`, same);
   }
 
   /** A plain command's promise, with Redis's errors turned into ours. */
   cmd<T>(promise: Promise<T>, what: string): Promise<T> {
-    return promise.catch((error: unknown) => {
-      throw fromRedisError(error, what);
+    return this.reply(promise, what, same);
+  }
+
+  /**
+   * A command's reply passed through `then` (which may throw: KeyError, ProtocolError), with Redis's
+   * errors turned into ours, rejecting ConnectionClosedError after callTimeout without an answer.
+   * Not async, and one promise for the whole call (two with a callTimeout): the hot ops use it.
+   */
+  reply<T, R>(promise: Promise<T>, what: string, then: (reply: T) => R): Promise<Awaited<R>> {
+    const deadlines = this.deadlines;
+    if (deadlines === undefined) {
+      return promise.then(then, (error: unknown) => {
+        throw fromRedisError(error, what);
+      }) as Promise<Awaited<R>>;
+    }
+    return new Promise<Awaited<R>>((resolve, reject) => {
+      const slot = deadlines.current;
+      const pending = new Pending(reject, what);
+      slot.add(pending);
+      promise.then(
+        (value) => {
+          slot.delete(pending);
+          try {
+            resolve(then(value) as Awaited<R>);
+          } catch (error) {
+            reject(error instanceof Error ? error : new ManagerError(String(error)));
+          }
+        },
+        (error: unknown) => {
+          slot.delete(pending);
+          reject(fromRedisError(error, what));
+        },
+      );
     });
+  }
+
+  /** Stops the callTimeout clock (the manager is closing). */
+  stop(): void {
+    this.deadlines?.stop();
   }
 
   /**
@@ -140,9 +184,19 @@ export class RedisStore {
    * to `into` first (they live as long as something that holds `into` does).
    */
   encode(value: unknown, into?: ObjectHandle): Buffer | Promise<Buffer> {
+    const scalar = encodeScalar(value, this.maxMessage);
+    if (scalar !== undefined) return scalar;
     const { bytes, stored } = this.encodeCollecting([value]);
     if (stored.length === 0 || into === undefined) return bytes[0];
     return this.pin(into, stored).then(() => bytes[0]);
+  }
+
+  /** As encode(), for a value that is a scalar or holds no anonymous object (undefined if it does). */
+  encodePlain(value: unknown): Buffer | undefined {
+    const scalar = encodeScalar(value, this.maxMessage);
+    if (scalar !== undefined) return scalar;
+    const { bytes, stored } = this.encodeCollecting([value]);
+    return stored.length === 0 ? bytes[0] : undefined;
   }
 
   async encodeAll(values: readonly unknown[], into?: ObjectHandle): Promise<Buffer[]> {
@@ -162,10 +216,11 @@ export class RedisStore {
     }
   }
 
-  /** A stored value back; references in it become proxies holding their own references. */
   /** As decodeAll for one value; synchronous (no promise) unless a reference inside takes a lease. */
   decode(bytes: Buffer | null): unknown {
     if (bytes === null) return null;
+    const scalar = decodeScalar(bytes, this.maxStr);
+    if (scalar !== NOT_SCALAR) return scalar;
     const adopting: Promise<unknown>[] = [];
     this.adopting = adopting;
     let value: unknown;
@@ -179,7 +234,7 @@ export class RedisStore {
 
   /** A dict key (or another value never stored as a container's content): encoded, nothing pinned. */
   encodeKey(value: unknown): Buffer {
-    return toBuffer(this.codec.encode(value));
+    return encodeScalar(value, this.maxMessage) ?? toBuffer(this.codec.encode(value));
   }
 
   async decodeAll(items: readonly (Buffer | null)[]): Promise<unknown[]> {
@@ -187,7 +242,11 @@ export class RedisStore {
     this.adopting = adopting;
     let out: unknown[];
     try {
-      out = items.map((b) => (b === null ? null : this.codec.decode(b)));
+      out = items.map((b) => {
+        if (b === null) return null;
+        const scalar = decodeScalar(b, this.maxStr);
+        return scalar !== NOT_SCALAR ? scalar : this.codec.decode(b);
+      });
     } finally {
       this.adopting = undefined;
     }
@@ -215,6 +274,10 @@ export class RedisStore {
     this.adopting?.push(this.holds.adopt(ref.id));
     return proxy;
   }
+}
+
+function same<T>(value: T): T {
+  return value;
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

@@ -77,25 +77,35 @@ export const dictFamily: TypeFamily = {
   typeids: ['dict'],
   scripts: { getall: GETALL, clear: CLEAR, update: UPDATE, pop: POP, popitem: POPITEM, setdefault: SETDEFAULT },
   ops: {
-    async get(ctx, [key, dflt]) {
-      const v = await ctx.store.cmd(ctx.store.client.hgetBuffer(ctx.h.keys[1], ctx.store.encodeKey(key)), 'dict get');
-      return v === null ? (dflt ?? null) : ctx.store.decode(v);
+    // The hot ops are not async: each is one command and one promise (see RedisStore.reply).
+    get(ctx, [key, dflt]) {
+      const { store, h } = ctx;
+      return store.reply(store.client.hgetBuffer(h.keys[1], store.encodeKey(key)), 'dict get', (v) => (v === null ? (dflt ?? null) : store.decode(v)));
     },
-    async __getitem__(ctx, [key]) {
-      const v = await ctx.store.cmd(ctx.store.client.hgetBuffer(ctx.h.keys[1], await ctx.store.encode(key)), 'dict get');
-      if (v === null) throw new KeyError(pyRepr(key));
-      return ctx.store.decode(v);
+    __getitem__(ctx, [key]) {
+      const { store, h } = ctx;
+      return store.reply(store.client.hgetBuffer(h.keys[1], store.encodeKey(key)), 'dict get', (v) => {
+        if (v === null) throw new KeyError(pyRepr(key));
+        return store.decode(v);
+      });
     },
-    async __setitem__(ctx, [key, value]) {
-      const [k, v] = await ctx.store.encodeAll([key, value], ctx.h);
-      await ctx.store.cmd(ctx.store.client.hset(ctx.h.keys[1], k, v), 'dict set');
+    __setitem__(ctx, [key, value]) {
+      const { store, h } = ctx;
+      const k = store.encodePlain(key);
+      const v = store.encodePlain(value);
+      if (k !== undefined && v !== undefined) return store.reply(store.client.hset(h.keys[1], k, v), 'dict set', () => undefined);
+      // An anonymous object inside the key or value: pinned to this dict before it is stored.
+      return store.encodeAll([key, value], h).then(([k2, v2]) => store.cmd(store.client.hset(h.keys[1], k2, v2), 'dict set').then(() => undefined));
     },
-    async __delitem__(ctx, [key]) {
-      const n = await ctx.store.cmd(ctx.store.client.hdel(ctx.h.keys[1], await ctx.store.encode(key)), 'dict delete');
-      if (n === 0) throw new KeyError(pyRepr(key));
+    __delitem__(ctx, [key]) {
+      const { store, h } = ctx;
+      return store.reply(store.client.hdel(h.keys[1], store.encodeKey(key)), 'dict delete', (n) => {
+        if (n === 0) throw new KeyError(pyRepr(key));
+      });
     },
-    async __contains__(ctx, [key]) {
-      return (await ctx.store.cmd(ctx.store.client.hexists(ctx.h.keys[1], await ctx.store.encode(key)), 'dict has')) === 1;
+    __contains__(ctx, [key]) {
+      const { store, h } = ctx;
+      return store.reply(store.client.hexists(h.keys[1], store.encodeKey(key)), 'dict has', (n) => n === 1);
     },
     async keys(ctx) {
       return ctx.store.decodeAll(nonEmpty(await ctx.store.cmd(ctx.store.client.hkeysBuffer(ctx.h.keys[1]), 'dict keys')));

@@ -115,15 +115,19 @@ function all(ctx: OpContext): Promise<Buffer[]> {
   return ctx.store.cmd(ctx.store.client.lrangeBuffer(ctx.h.keys[1], 0, -1), 'list read');
 }
 
-async function getitem(ctx: OpContext, [index]: unknown[]): Promise<unknown> {
+function getitem(ctx: OpContext, [index]: unknown[]): Promise<unknown> {
+  const { store, h } = ctx;
   if (index instanceof Slice) {
-    const items = await ctx.store.decodeAll(await all(ctx));
-    const { start, step, count } = resolveSlice(index, items.length);
-    return Array.from({ length: count }, (_, k) => items[start + k * step]);
+    return all(ctx).then(async (raw) => {
+      const items = await store.decodeAll(raw);
+      const { start, step, count } = resolveSlice(index, items.length);
+      return Array.from({ length: count }, (_, k) => items[start + k * step]);
+    });
   }
-  const v = await ctx.store.cmd(ctx.store.client.lindexBuffer(ctx.h.keys[1], index as number), 'list get');
-  if (v === null) throw new IndexError('list index out of range');
-  return ctx.store.decode(v);
+  return store.reply(store.client.lindexBuffer(h.keys[1], index as number), 'list get', (v) => {
+    if (v === null) throw new IndexError('list index out of range');
+    return store.decode(v);
+  });
 }
 
 export const listFamily: TypeFamily = {

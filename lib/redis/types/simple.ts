@@ -1,24 +1,14 @@
 // Namespace (a hash of attribute name → msgpack value), Value (one msgpack string) and Array (a
 // Redis list of fixed length). Value and Array keep their typecode in the meta hash and enforce it
 // here, before writing, with the same checks as the built-in server.
-import { AttributeError, IndexError, TypeError as PyTypeError } from '../../errors.js';
+import { AttributeError, IndexError, ManagerError, TypeError as PyTypeError } from '../../errors.js';
 import { checkTypecode, checkTypecodeValue } from '../../server/adapters/index.js';
 import { zeroValue } from '../../server/adapters/typecodes.js';
 import type { RedisStore } from '../store.js';
 import type { Layout, OpContext, TypeFamily } from './op.js';
 
-const HSET_ONE = `
-live()
-if redis.call('HSET', D, ARGV[2], ARGV[3]) == 1 and redis.call('HLEN', D) == 1 then keep(D) end
-return 1
-`;
 const HGETALL = `
 return redis.call('HGETALL', D)
-`;
-const SET_VALUE = `
-live()
-redis.call('SET', D, ARGV[2], 'KEEPTTL')
-return 1
 `;
 const SET_ITEM = `
 live()
@@ -35,25 +25,44 @@ function checkName(name: unknown): string {
   return name;
 }
 
+/**
+ * A Namespace's hash always holds one sentinel field, the byte 0xff (no attribute name is: a string
+ * is sent as UTF-8, which never contains that byte), so that the hash never disappears when its
+ * last attribute is deleted and keeps the object's TTL; setting an attribute is then a plain HSET,
+ * as a dict's set is. (Before, a script re-applied the TTL to a recreated hash.)
+ */
+const NS_SENTINEL = Buffer.from([0xff]);
+
 export const namespaceFamily: TypeFamily = {
   name: 'ns',
   typeids: ['Namespace'],
-  scripts: { set: HSET_ONE, getall: HGETALL },
+  scripts: { getall: HGETALL },
   ops: {
-    async __getattribute__(ctx, [name]) {
-      const v = await ctx.store.cmd(ctx.store.client.hgetBuffer(ctx.h.keys[1], checkName(name)), 'Namespace get');
-      if (v === null) throw new AttributeError(`'Namespace' object has no attribute '${String(name)}'`);
-      return ctx.store.decode(v);
+    __getattribute__(ctx, [name]) {
+      const { store, h } = ctx;
+      return store.reply(store.client.hgetBuffer(h.keys[1], checkName(name)), 'Namespace get', (v) => {
+        if (v === null) throw new AttributeError(`'Namespace' object has no attribute '${String(name)}'`);
+        return store.decode(v);
+      });
     },
-    async __setattr__(ctx, [name, value]) {
-      await ctx.store.run(ctx.h, 'set', [checkName(name), await ctx.store.encode(value, ctx.h)]);
+    __setattr__(ctx, [name, value]) {
+      const { store, h } = ctx;
+      const field = checkName(name);
+      const v = store.encodePlain(value);
+      if (v !== undefined) return store.reply(store.client.hset(h.keys[1], field, v), 'Namespace set', () => undefined);
+      // An anonymous object inside the value: pinned to this Namespace before it is stored.
+      return Promise.resolve(store.encode(value, h)).then((pinned) => store.cmd(store.client.hset(h.keys[1], field, pinned), 'Namespace set').then(() => undefined));
     },
-    async __delattr__(ctx, [name]) {
-      const n = await ctx.store.cmd(ctx.store.client.hdel(ctx.h.keys[1], checkName(name)), 'Namespace delete');
-      if (n === 0) throw new AttributeError(`'Namespace' object has no attribute '${String(name)}'`);
+    __delattr__(ctx, [name]) {
+      const { store, h } = ctx;
+      return store.reply(store.client.hdel(h.keys[1], checkName(name)), 'Namespace delete', (n) => {
+        if (n === 0) throw new AttributeError(`'Namespace' object has no attribute '${String(name)}'`);
+      });
     },
     async '#GETVALUE'(ctx) {
       const flat = (await ctx.store.run(ctx.h, 'getall')) as Buffer[];
+      const sentinel = flat.findIndex((b, i) => i % 2 === 0 && b.equals(NS_SENTINEL));
+      if (sentinel >= 0) flat.splice(sentinel, 2);
       const values = await ctx.store.decodeAll(flat.filter((_, i) => i % 2 === 1));
       const out: Record<string, unknown> = {};
       values.forEach((v, i) => Object.defineProperty(out, flat[2 * i].toString(), { value: v, writable: true, enumerable: true, configurable: true }));
@@ -62,15 +71,15 @@ export const namespaceFamily: TypeFamily = {
   },
 };
 
-/** The typecode of a Value or Array, read once from its meta hash. */
-async function typecodeOf(ctx: OpContext): Promise<string> {
+/** The typecode of a Value or Array, read once from its meta hash (then without a promise). */
+function typecodeOf(ctx: OpContext): string | Promise<string> {
   const cache = typecodes(ctx.store);
-  let code = cache.get(ctx.h.id);
-  if (code === undefined) {
-    code = (await ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'typecode'), 'typecode')) ?? 'd';
-    cache.set(ctx.h.id, code);
-  }
-  return code;
+  const code = cache.get(ctx.h.id);
+  if (code !== undefined) return code;
+  return ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'typecode'), 'typecode').then((read) => {
+    cache.set(ctx.h.id, read ?? 'd');
+    return read ?? 'd';
+  });
 }
 
 const caches = new WeakMap<RedisStore, Map<string, string>>();
@@ -83,17 +92,28 @@ function typecodes(store: RedisStore): Map<string, string> {
 export const valueFamily: TypeFamily = {
   name: 'value',
   typeids: ['Value'],
-  scripts: { set: SET_VALUE },
+  scripts: {},
   ops: {
-    async get(ctx) {
-      return ctx.store.decode(await ctx.store.cmd(ctx.store.client.getBuffer(ctx.h.keys[1]), 'Value get'));
+    get(ctx) {
+      const { store, h } = ctx;
+      return store.reply(store.client.getBuffer(h.keys[1]), 'Value get', (v) => store.decode(v));
     },
-    async set(ctx, [value]) {
-      const checked = checkTypecodeValue(await typecodeOf(ctx), value);
-      await ctx.store.run(ctx.h, 'set', [await ctx.store.encode(checked)]);
+    // A plain SET: XX refuses an object whose data string is gone (deleted: the value always has
+    // one), KEEPTTL keeps an anonymous object's TTL. A typecode admits no proxy: nothing to pin.
+    set(ctx, [value]) {
+      const code = typecodeOf(ctx);
+      return typeof code === 'string' ? setValue(ctx, code, value) : code.then((c) => setValue(ctx, c, value));
     },
   },
 };
+
+function setValue(ctx: OpContext, code: string, value: unknown): Promise<void> {
+  const { store, h } = ctx;
+  const bytes = store.encodeKey(checkTypecodeValue(code, value));
+  return store.reply(store.client.set(h.keys[1], bytes, 'KEEPTTL', 'XX'), 'Value set', (done) => {
+    if (done === null) throw new ManagerError('Value set: the shared object no longer exists (released, or its lease expired)');
+  });
+}
 valueFamily.ops['#GETVALUE'] = valueFamily.ops.get!;
 
 async function arrayItems(ctx: OpContext): Promise<unknown[]> {
@@ -125,7 +145,7 @@ export const arrayFamily: TypeFamily = {
 export function namespaceLayout(store: RedisStore, init: unknown): Layout {
   const entries = Object.entries((init ?? {}) as Record<string, unknown>);
   const { bytes, stored } = store.encodeCollecting(entries.map(([, v]) => v));
-  return { hash: entries.flatMap(([k], i) => [k, bytes[i]]), stored };
+  return { hash: [NS_SENTINEL, '', ...entries.flatMap(([k], i) => [k, bytes[i]])], stored };
 }
 
 /** Value(typecode, value): the typecode in meta, the checked value as the data string (set after create). */

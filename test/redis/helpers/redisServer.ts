@@ -66,6 +66,11 @@ export class RedisServer {
     await exited;
   }
 
+  /** SIGSTOP / SIGCONT: a server that holds its connections open but answers nothing (hung, or partitioned away). */
+  pause(paused: boolean): void {
+    this.child?.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
