@@ -7,7 +7,7 @@
 // The object table, dispatch, exposure rules and sync hosts are the ones msgpack sessions use.
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
-import { inScratch, readPickle, writePickle, writePickleTransient, tuple, type PickleReadOptions, type PickleWriteOptions } from '../codec/pickle/index.js';
+import { inScratch, readCall, readPickle, writePickle, writePickleTransient, tuple, type PickleReadOptions, type PickleWriteOptions } from '../codec/pickle/index.js';
 import { AttributeError, ConnectionClosedError, ManagerError, ProtocolError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
@@ -88,7 +88,8 @@ export class PickleSession {
     }
     let message: unknown;
     try {
-      message = readPickle(payload, this.hooks());
+      // Most requests are (ident, method, simple args, {}): read by a fast path, the rest by the full reader.
+      message = readCall(payload) ?? readPickle(payload, this.hooks());
     } catch (err) {
       const error = err instanceof ProtocolError ? err : new ProtocolError(String(err));
       log('%s: refused a request: %s', this.label, error.message);

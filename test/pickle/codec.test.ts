@@ -3,7 +3,7 @@
 // refusals (unknown globals, REDUCE of anything not allowlisted, truncated or oversized input).
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { readPickle, writePickle, writePickleTransient, inScratch, tuple, frozenset, PyByteArray } from '../../lib/codec/pickle/index.js';
+import { readCall, readPickle, writePickle, writePickleTransient, inScratch, tuple, frozenset, PyByteArray } from '../../lib/codec/pickle/index.js';
 import { Token, type WireRef } from '../../lib/protocol.js';
 import { Empty, KeyError, ProtocolError, RemoteError, BrokenBarrierError, ValueError } from '../../lib/errors.js';
 import { Slice } from '../../lib/codec/slice.js';
@@ -221,6 +221,62 @@ describe('pickle codec', function () {
     expect([kind, before, after]).to.deep.equal(['#RETURN', 'before', 'after']);
     expect(ref.wire).to.deep.include({ typeid: 'dict', id: '2a' });
     expect(readPickle(inner[0])).to.deep.equal({ nested: 'pickle' });
+  });
+
+  it('readCall, the fast path for requests, reads CPython requests exactly as readPickle does, or leaves them to it', async () => {
+    const scalar = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 0xff }), // BININT1
+      fc.integer({ min: 0x100, max: 0xffff }), // BININT2
+      fc.integer(), // BININT
+      fc.maxSafeInteger(), // LONG1 beyond 2^31
+      fc.double().filter((d) => !Number.isInteger(d)),
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    const request = fc.record({
+      ident: fc.oneof(
+        { arbitrary: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 14 }), weight: 4 },
+        { arbitrary: fc.constantFrom('é', null), weight: 1 },
+      ),
+      method: fc.oneof(
+        { arbitrary: fc.constantFrom('get', '__setitem__', 'put', 'acquire', '#GETVALUE'), weight: 3 },
+        { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
+      ),
+      args: fc.oneof(
+        { arbitrary: fc.array(scalar, { maxLength: 5 }), weight: 3 },
+        { arbitrary: fc.array(pyValue, { maxLength: 3 }), weight: 1 },
+        { arbitrary: fc.constant(['k', 'k', 'k']), weight: 1 }, // a repeated str is a memo reference: the full reader's
+      ),
+      kwds: fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, { arbitrary: fc.dictionary(fc.constantFrom('block', 'timeout'), scalar, { maxKeys: 2, noNullPrototype: true }), weight: 1 }),
+    });
+    const samples = fc.sample(request, { numRuns: 600, seed: 4242 });
+    // Python loads each request and pickles it again, with protocols 2 to 5 in turn (4 and 5 are what proxies send).
+    const answers = await python.roundTrip(samples.map((r) => writePickle(tuple<unknown>(r.ident, r.method, tuple(...r.args), r.kwds))));
+    let fast = 0;
+    answers.forEach((answer, i) => {
+      const bytes = Buffer.from(answer.pickle!);
+      const general = readPickle(bytes);
+      const call = readCall(bytes);
+      if (call === undefined) return;
+      fast++;
+      expect(call).to.deep.equal(general);
+      expect(pySignature(call)).to.equal(pySignature(general)); // tuples stay tuples (frozen)
+      expect(i % 4, 'protocols 2 and 3 have no SHORT_BINUNICODE').to.be.at.least(2);
+    });
+    expect(fast, 'requests of simple arguments take the fast path').to.be.greaterThan(50);
+    // Whatever the bytes, readCall returns undefined or readPickle's value; it never throws.
+    fc.assert(
+      fc.property(fc.constantFrom(...answers.map((a) => Buffer.from(a.pickle!))), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.nat(), (good, flips, cut) => {
+        const bytes = Buffer.from(good);
+        for (const [at, byte] of flips) bytes[at % bytes.length] = byte;
+        const input = cut % 3 === 0 ? bytes.subarray(0, cut % bytes.length) : bytes;
+        const call = readCall(input);
+        if (call !== undefined) expect(call).to.deep.equal(readPickle(input));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('arbitrary and mutated bytes read to a value or throw ProtocolError, nothing else', () => {

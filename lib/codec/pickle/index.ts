@@ -3,3 +3,4 @@
 export { readPickle, type PickleReadOptions } from './reader.js';
 export { writePickle, writePickleTransient, inScratch, PROXY_CLASS_BY_TYPEID, type PickleWriteOptions } from './writer.js';
 export { PyByteArray, tuple, isTuple, frozenset } from './values.js';
+export { readCall, type CallRequest } from './callReader.js';
