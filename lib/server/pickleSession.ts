@@ -7,7 +7,7 @@
 // The object table, dispatch, exposure rules and sync hosts are the ones msgpack sessions use.
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
-import { inScratch, readCall, readPickle, writePickle, writePickleTransient, tuple, type PickleReadOptions, type PickleWriteOptions } from '../codec/pickle/index.js';
+import { PyArray, inScratch, readCall, readPickle, writePickle, writePickleTransient, tuple, type PickleReadOptions, type PickleWriteOptions } from '../codec/pickle/index.js';
 import { AttributeError, ConnectionClosedError, ManagerError, ProtocolError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
@@ -17,7 +17,7 @@ import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { createArgs, positionalArgs, pythonInteger } from './pythonCalls.js';
-import { Value } from './adapters/index.js';
+import { SharedArray, Value } from './adapters/index.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -226,7 +226,7 @@ export class PickleSession {
   /** A method's result: returned as a value, or as a new shared object (a method_to_typeid method). */
   private replyResult(entry: ObjectEntry, method: string, result: unknown): void {
     const typeid = entry.methodToTypeid?.[method];
-    if (typeid === undefined) return this.reply('#RETURN', result);
+    if (typeid === undefined) return this.reply('#RETURN', asPython(entry, method, result));
     let ref: OwnedRef;
     try {
       ref = this.host.adopt(this.host.pythonClients, typeid, result);
@@ -312,6 +312,13 @@ function contextOf(session: PickleSession, signal: AbortSignal): CallContext {
     releaseReply: () => undefined,
     whenReceivable: (listener) => setImmediate(listener),
   };
+}
+
+/** A result as CPython's server would return it: an Array's slice or value is an array.array, not a list. */
+function asPython(entry: ObjectEntry, method: string, result: unknown): unknown {
+  const array = entry.referent;
+  if (!(array instanceof SharedArray) || !Array.isArray(result)) return result;
+  return method === '__getitem__' || method === '#GETVALUE' ? new PyArray(array.typecode, result) : result;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -2,5 +2,5 @@
 // values.ts (how Python values map to JavaScript ones).
 export { readPickle, type PickleReadOptions } from './reader.js';
 export { writePickle, writePickleTransient, inScratch, PROXY_CLASS_BY_TYPEID, type PickleWriteOptions } from './writer.js';
-export { PyByteArray, tuple, isTuple, frozenset } from './values.js';
+export { PyArray, PyByteArray, tuple, isTuple, frozenset } from './values.js';
 export { readCall, type CallRequest } from './callReader.js';

@@ -10,7 +10,7 @@ import { Token, type WireRef } from '../../protocol.js';
 import { Slice } from '../slice.js';
 import { Op } from './opcodes.js';
 import { PYTHON_CLASS_OF_ERROR } from './globals.js';
-import { PyByteArray, isTuple } from './values.js';
+import { PyArray, PyByteArray, isTuple } from './values.js';
 import { encodeUtf8 } from './utf8.js';
 
 export interface PickleWriteOptions {
@@ -148,6 +148,7 @@ class Writer {
     if (v instanceof Error) return this.exception(v, depth);
     if (v instanceof Token) return this.token(v, depth);
     if (v instanceof Slice) return this.reduce('builtins', 'slice', [v.start, v.stop, v.step], depth);
+    if (v instanceof PyArray) return this.reduce('array', 'array', [v.typecode, [...v.items]], depth);
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto === Object.prototype || proto === null) return this.dict(v, Object.entries(v), depth);
     throw new ValueError(`cannot pickle ${Object.prototype.toString.call(v)} (${(v.constructor as { name?: string } | undefined)?.name ?? 'no class'})`);
