@@ -281,6 +281,19 @@ export class Connection {
   }
 
   /**
+   * As send(), but the frame is written now rather than batched with the turn's other frames (see
+   * FrameWriter.writeNow): for one reply per request received.
+   */
+  sendNow(payload: Uint8Array, transient = false): boolean {
+    if (this.closed || !this.socket.writable) {
+      debug('%s: send on a closed connection ignored (%d bytes)', this.remoteLabel, payload.length);
+      return false;
+    }
+    this.writer.writeNow(payload, transient);
+    return true;
+  }
+
+  /**
    * As send(), for a small message that must not overtake a message being sent in chunks (a decref,
    * a cancel): it goes after every message already queued in chunks. Copied at once.
    */

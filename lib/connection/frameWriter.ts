@@ -165,6 +165,20 @@ export class FrameWriter implements FrameRunWriter {
   }
 
   /**
+   * As write(), but the frame is handed to the socket now, not at the end of the turn, unless
+   * frames sent earlier in this turn are waiting there (it then joins them). For a connection that
+   * sends one reply per request and nothing else in the turn (pickle mode), where batching saves no
+   * write and costs a cork, an uncork and a setImmediate per reply. `transient` as for write().
+   */
+  writeNow(payload: Uint8Array, transient: boolean): void {
+    if (this.corked || (this.chunkQueue !== undefined && this.chunkQueue.length > 0) || payload.length > BATCHED_PAYLOAD_MAX) {
+      return this.write(payload, transient);
+    }
+    frameSlab.append(this, payload);
+    frameSlab.flush(this);
+  }
+
+  /**
    * As write(), but the frame goes after every message already queued in chunks rather than between
    * their chunks: for a message whose meaning depends on the ones sent before it (a decref must not
    * reach the server before a request naming that object). `payload` is small; it is copied.

@@ -7,7 +7,7 @@
 // The object table, dispatch, exposure rules and sync hosts are the ones msgpack sessions use.
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
-import { readPickle, writePickle, tuple } from '../codec/pickle/index.js';
+import { PyArray, inScratch, readCall, readPickle, writePickle, writePickleTransient, tuple, type PickleReadOptions, type PickleWriteOptions } from '../codec/pickle/index.js';
 import { AttributeError, ConnectionClosedError, ManagerError, ProtocolError } from '../errors.js';
 import { Token, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
@@ -17,7 +17,7 @@ import { dispatch } from './dispatch.js';
 import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { createArgs, positionalArgs, pythonInteger } from './pythonCalls.js';
-import { Value } from './adapters/index.js';
+import { SharedArray, Value } from './adapters/index.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -44,6 +44,8 @@ const literalTokens = new WeakSet<Token>();
 const CONTROL = new Set(['create', 'incref', 'decref', 'get_methods', 'debug_info', 'number_of_objects', 'shutdown', 'dummy', 'accept_connection']);
 /** Names served even when not exposed (CPython's fallback_mapping). */
 const FALLBACKS = new Set(['#GETVALUE', '__repr__', '__str__']);
+/** The reply to most calls that return nothing (a setter, a put, a release), written once. */
+const RETURN_NONE = writePickle(tuple('#RETURN', null));
 
 export class PickleSession {
   private mode: 'first' | 'proxy' | 'done' = 'first';
@@ -52,6 +54,8 @@ export class PickleSession {
   /** Aborted when the connection ends: the signal of the call being served. */
   private readonly gone = new AbortController();
   private touched: Set<ObjectEntry> | undefined;
+  /** The codec's hooks for this connection (made on the first request, then used for every one). */
+  private codecHooks: (PickleReadOptions & PickleWriteOptions) | undefined;
   closed = false;
   requestsReceived = 0;
   inFlight = 0;
@@ -84,7 +88,8 @@ export class PickleSession {
     }
     let message: unknown;
     try {
-      message = readPickle(payload, { fromWire: (ref) => this.fromWire(ref) });
+      // Most requests are (ident, method, simple args, {}): read by a fast path, the rest by the full reader.
+      message = readCall(payload) ?? readPickle(payload, this.hooks());
     } catch (err) {
       const error = err instanceof ProtocolError ? err : new ProtocolError(String(err));
       log('%s: refused a request: %s', this.label, error.message);
@@ -99,11 +104,28 @@ export class PickleSession {
     const kwargs = kwds === null || kwds === undefined ? null : kwds instanceof Map ? Object.fromEntries(kwds) : (kwds as Record<string, unknown>);
     this.busy = true;
     this.inFlight = 1;
-    const served = this.mode === 'first' ? this.serveFirst(method, args, kwargs) : this.serveCall(ident, method, args, kwargs);
-    served.finally(() => {
-      this.busy = false;
-      this.inFlight = 0;
-    }).catch((err: unknown) => log('%s: serving %s failed: %O', this.label, method, err));
+    let served: Promise<void> | undefined;
+    try {
+      served = this.mode === 'first' ? this.serveFirst(method, args, kwargs) : this.serveCall(ident, method, args, kwargs);
+    } catch (err) {
+      log('%s: serving %s failed: %O', this.label, method, err);
+    }
+    // Most calls are answered at once (a dict get, a put): only a call still waiting keeps the connection busy.
+    if (served === undefined) this.idle();
+    else served.then(this.idle, (err: unknown) => {
+      this.idle();
+      log('%s: serving %s failed: %O', this.label, method, err);
+    });
+  }
+
+  /** The request being served is answered (a bound arrow: passed to then() for every waiting call). */
+  private readonly idle = (): void => {
+    this.busy = false;
+    this.inFlight = 0;
+  };
+
+  private hooks(): PickleReadOptions & PickleWriteOptions {
+    return (this.codecHooks ??= { fromWire: (ref) => this.fromWire(ref), toWire: (v) => this.toWire(v) });
   }
 
   /** The first request of a connection: a control operation (CPython's handle_request). */
@@ -159,8 +181,11 @@ export class PickleSession {
     }
   }
 
-  /** A request on a proxy connection (CPython's serve_client). */
-  private async serveCall(ident: unknown, method: string, args: unknown[], kwargs: Record<string, unknown> | null): Promise<void> {
+  /**
+   * A request on a proxy connection (CPython's serve_client). Answered before returning when the
+   * method's result is not a promise; otherwise returns a promise settled once it is answered.
+   */
+  private serveCall(ident: unknown, method: string, args: unknown[], kwargs: Record<string, unknown> | null): Promise<void> | undefined {
     let entry: ObjectEntry;
     try {
       entry = this.host.table.get(idOf(ident));
@@ -170,19 +195,38 @@ export class PickleSession {
       }
     } catch (err) {
       // Failures of the dispatch machinery travel as text (RemoteError on the client), as CPython's.
-      return this.reply('#TRACEBACK', tracebackText(err));
+      this.reply('#TRACEBACK', tracebackText(err));
+      return undefined;
     }
     let result: unknown;
     try {
       const context = entry.takesContext ? this.contextFor(entry) : undefined;
       let callArgs = positionalArgs(method, args, kwargs);
       if (method === 'set' && entry.referent instanceof Value) callArgs = [pythonInteger(entry.referent.typecode, callArgs[0])];
-      result = await dispatch(entry, method, callArgs, null, context);
+      result = dispatch(entry, method, callArgs, null, context);
     } catch (err) {
-      return this.reply('#ERROR', err instanceof Error ? err : new ManagerError(String(err)));
+      this.replyError(err);
+      return undefined;
     }
+    // As `await` would: a promise (or any thenable) is waited for; anything else is the result.
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => this.replyResult(entry, method, value),
+        (err: unknown) => this.replyError(err),
+      );
+    }
+    this.replyResult(entry, method, result);
+    return undefined;
+  }
+
+  private replyError(err: unknown): void {
+    this.reply('#ERROR', err instanceof Error ? err : new ManagerError(String(err)));
+  }
+
+  /** A method's result: returned as a value, or as a new shared object (a method_to_typeid method). */
+  private replyResult(entry: ObjectEntry, method: string, result: unknown): void {
     const typeid = entry.methodToTypeid?.[method];
-    if (typeid === undefined) return this.reply('#RETURN', result);
+    if (typeid === undefined) return this.reply('#RETURN', asPython(entry, method, result));
     let ref: OwnedRef;
     try {
       ref = this.host.adopt(this.host.pythonClients, typeid, result);
@@ -206,14 +250,19 @@ export class PickleSession {
   private reply(kind: string, value: unknown): void {
     if (this.callerGone) return;
     let bytes: Buffer;
-    try {
-      bytes = writePickle(tuple(kind, value), { toWire: (v) => this.toWire(v) });
-    } catch (err) {
-      log('%s: cannot pickle the %s reply: %O', this.label, kind, err);
-      bytes = writePickle(tuple('#UNSERIALIZABLE', tracebackText(err)));
+    if (kind === '#RETURN' && (value === null || value === undefined)) bytes = RETURN_NONE;
+    else {
+      try {
+        bytes = writePickleTransient(tuple(kind, value), this.hooks());
+      } catch (err) {
+        log('%s: cannot pickle the %s reply: %O', this.label, kind, err);
+        bytes = writePickle(tuple('#UNSERIALIZABLE', tracebackText(err)));
+      }
     }
     this.bytesOut += bytes.length;
-    this.connection.send(bytes);
+    // Written now (CPython's client waits for it; nothing else goes out on this connection in the
+    // turn) and copied at once: the pickle may be in the codec's scratch buffer.
+    this.connection.sendNow(bytes, inScratch(bytes));
   }
 
   // ---- references crossing this connection
@@ -263,6 +312,17 @@ function contextOf(session: PickleSession, signal: AbortSignal): CallContext {
     releaseReply: () => undefined,
     whenReceivable: (listener) => setImmediate(listener),
   };
+}
+
+/** A result as CPython's server would return it: an Array's slice or value is an array.array, not a list. */
+function asPython(entry: ObjectEntry, method: string, result: unknown): unknown {
+  const array = entry.referent;
+  if (!(array instanceof SharedArray) || !Array.isArray(result)) return result;
+  return method === '__getitem__' || method === '#GETVALUE' ? new PyArray(array.typecode, result) : result;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function idOf(value: unknown): string {

@@ -273,6 +273,34 @@ describe('connection/Connection and Listener (TCP)', () => {
     expect(writes.count).to.be.at.most(3);
   });
 
+  it('sendNow hands a frame to the socket at once, unless frames of this turn wait (then it goes after them)', async () => {
+    const listener = await listen();
+    const accepted = nextConnection(listener);
+    const client = await connect(listener);
+    const server = await accepted;
+    const received: string[] = [];
+    let arrived: () => void = () => {};
+    server.onFrame = (payload) => {
+      received.push(payload.toString());
+      arrived();
+    };
+    const frames = (n: number) => within(3000, new Promise<void>((resolve) => (arrived = () => received.length >= n && resolve())), `${n} frames`);
+    await delay(20); // let the handshake's own writes finish
+    const writes = countWrites(client.socket);
+    const scratch = Buffer.from('now');
+    client.sendNow(scratch, true);
+    scratch.write('xxx'); // copied: the caller may reuse its buffer at once
+    expect(client.bufferedBytes).to.equal(0); // with the kernel already, not held for the turn
+    expect(writes.count).to.equal(1);
+    await frames(1);
+    // After a send() in the same turn, sendNow joins the turn's write, in order.
+    client.send(Buffer.from('batched'));
+    client.sendNow(Buffer.from('after'));
+    expect(client.bufferedBytes).to.equal(2 * 4 + 'batched'.length + 'after'.length);
+    await frames(3);
+    expect(received).to.deep.equal(['now', 'batched', 'after']);
+  });
+
   it('treats sends on a closed connection as no-ops and calls onClose exactly once', async () => {
     const listener = await listen();
     const accepted = nextConnection(listener);

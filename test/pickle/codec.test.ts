@@ -3,7 +3,7 @@
 // refusals (unknown globals, REDUCE of anything not allowlisted, truncated or oversized input).
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { readPickle, writePickle, tuple, frozenset, PyByteArray } from '../../lib/codec/pickle/index.js';
+import { readCall, readPickle, writePickle, writePickleTransient, inScratch, tuple, frozenset, PyByteArray } from '../../lib/codec/pickle/index.js';
 import { Token, type WireRef } from '../../lib/protocol.js';
 import { Empty, KeyError, ProtocolError, RemoteError, BrokenBarrierError, ValueError } from '../../lib/errors.js';
 import { Slice } from '../../lib/codec/slice.js';
@@ -157,6 +157,126 @@ describe('pickle codec', function () {
     const loop: unknown[] = [];
     loop.push(loop);
     expect(readPickle(writePickle(loop))).to.satisfy((l: unknown[]) => l[0] === l); // lists may be recursive
+  });
+
+  it('short strings come back right whatever the reader has cached (same lengths, colliding slots, non-ASCII)', () => {
+    // Thousands of distinct short strings of the same few lengths: many share a slot of the
+    // reader's cache of decoded strings, so a cached string must be checked, not trusted.
+    const strings: string[] = [];
+    for (let i = 0; i < 3000; i++) strings.push(`k${i.toString(36)}`.padEnd(1 + (i % 32), String.fromCharCode(33 + (i % 90))));
+    strings.push('', 'é', 'ké', '\u{1F600}', 'x'.repeat(33), 'ab\ud800');
+    const pickles = strings.map((text) => writePickle(tuple('id', text)));
+    for (const round of [0, 1]) {
+      const order = round === 0 ? strings.keys() : [...strings.keys()].reverse();
+      for (const i of order) expect(readPickle(pickles[i])).to.deep.equal(tuple('id', strings[i]));
+    }
+    // The bytes read are not kept: changing them afterwards changes nothing already read.
+    const bytes = Buffer.from(writePickle('abc'));
+    expect(readPickle(bytes)).to.equal('abc');
+    bytes[bytes.indexOf('abc')] = 0x78;
+    expect(readPickle(bytes)).to.equal('xbc');
+  });
+
+  it('an object pickled twice reads back as one object; without a memo reference each object stays its own', () => {
+    const shared = { a: 1 };
+    const [first, second] = readPickle(writePickle([shared, shared, new Map([[1, shared]])])) as [object, object, Map<number, object>];
+    expect(first).to.equal(second);
+    expect(first).to.deep.equal({ a: 1 });
+    const twins = readPickle(writePickle([{ a: 1 }, { a: 1 }])) as object[];
+    expect(twins[0]).to.deep.equal(twins[1]);
+    expect(twins[0]).not.to.equal(twins[1]);
+    // A request as CPython's proxies send it: (id, method, args, kwds) with an empty kwds dict.
+    const request = Buffer.from('8004952c00000000000000288c0c333233303035626661313162948c0b5f5f7365746974656d5f5f948c016b944dd20486947d9474942e', 'hex');
+    expect(readPickle(request)).to.deep.equal(tuple<unknown>('323005bfa11b', '__setitem__', tuple<unknown>('k', 1234), {}));
+  });
+
+  it('a pickle written in the reused buffer is copied out by writePickle, and a hook may write pickles meanwhile', () => {
+    const first = writePickle(tuple('#RETURN', 'first'));
+    const second = writePickle(tuple('#RETURN', 'second'));
+    expect(readPickle(first)).to.deep.equal(tuple('#RETURN', 'first'));
+    expect(readPickle(second)).to.deep.equal(tuple('#RETURN', 'second'));
+    expect(inScratch(first)).to.equal(false);
+    const transient = writePickleTransient(tuple<unknown>('#RETURN', 1));
+    expect(inScratch(transient)).to.equal(true);
+    expect(readPickle(transient)).to.deep.equal(tuple<unknown>('#RETURN', 1));
+    // A pickle larger than the reused buffer is written in buffers of its own.
+    const big = 'x'.repeat(10_000);
+    const large = writePickleTransient([big, big.toUpperCase()]);
+    expect(inScratch(large)).to.equal(false);
+    expect(readPickle(large)).to.deep.equal([big, big.toUpperCase()]);
+    // A toWire hook that pickles something itself while the outer pickle is in the reused buffer.
+    class Ref {
+      constructor(readonly wire: WireRef) {}
+    }
+    const inner: Buffer[] = [];
+    const wire: WireRef = { typeid: 'dict', address: ['127.0.0.1', 7], id: '2a', kind: 'dict' };
+    const outer = writePickleTransient(tuple<unknown>('#RETURN', ['before', new Ref(wire), 'after']), {
+      toWire: (v) => {
+        if (!(v instanceof Ref)) return undefined;
+        inner.push(writePickle({ nested: 'pickle' }));
+        return v.wire;
+      },
+    });
+    const [kind, [before, ref, after]] = readPickle(outer, { fromWire: (r) => new Ref(r) }) as [string, [string, Ref, string]];
+    expect([kind, before, after]).to.deep.equal(['#RETURN', 'before', 'after']);
+    expect(ref.wire).to.deep.include({ typeid: 'dict', id: '2a' });
+    expect(readPickle(inner[0])).to.deep.equal({ nested: 'pickle' });
+  });
+
+  it('readCall, the fast path for requests, reads CPython requests exactly as readPickle does, or leaves them to it', async () => {
+    const scalar = fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 0xff }), // BININT1
+      fc.integer({ min: 0x100, max: 0xffff }), // BININT2
+      fc.integer(), // BININT
+      fc.maxSafeInteger(), // LONG1 beyond 2^31
+      fc.double().filter((d) => !Number.isInteger(d)),
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    const request = fc.record({
+      ident: fc.oneof(
+        { arbitrary: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 14 }), weight: 4 },
+        { arbitrary: fc.constantFrom('é', null), weight: 1 },
+      ),
+      method: fc.oneof(
+        { arbitrary: fc.constantFrom('get', '__setitem__', 'put', 'acquire', '#GETVALUE'), weight: 3 },
+        { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
+      ),
+      args: fc.oneof(
+        { arbitrary: fc.array(scalar, { maxLength: 5 }), weight: 3 },
+        { arbitrary: fc.array(pyValue, { maxLength: 3 }), weight: 1 },
+        { arbitrary: fc.constant(['k', 'k', 'k']), weight: 1 }, // a repeated str is a memo reference: the full reader's
+      ),
+      kwds: fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, { arbitrary: fc.dictionary(fc.constantFrom('block', 'timeout'), scalar, { maxKeys: 2, noNullPrototype: true }), weight: 1 }),
+    });
+    const samples = fc.sample(request, { numRuns: 600, seed: 4242 });
+    // Python loads each request and pickles it again, with protocols 2 to 5 in turn (4 and 5 are what proxies send).
+    const answers = await python.roundTrip(samples.map((r) => writePickle(tuple<unknown>(r.ident, r.method, tuple(...r.args), r.kwds))));
+    let fast = 0;
+    answers.forEach((answer, i) => {
+      const bytes = Buffer.from(answer.pickle!);
+      const general = readPickle(bytes);
+      const call = readCall(bytes);
+      if (call === undefined) return;
+      fast++;
+      expect(call).to.deep.equal(general);
+      expect(pySignature(call)).to.equal(pySignature(general)); // tuples stay tuples (frozen)
+      expect(i % 4, 'protocols 2 and 3 have no SHORT_BINUNICODE').to.be.at.least(2);
+    });
+    expect(fast, 'requests of simple arguments take the fast path').to.be.greaterThan(50);
+    // Whatever the bytes, readCall returns undefined or readPickle's value; it never throws.
+    fc.assert(
+      fc.property(fc.constantFrom(...answers.map((a) => Buffer.from(a.pickle!))), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.nat(), (good, flips, cut) => {
+        const bytes = Buffer.from(good);
+        for (const [at, byte] of flips) bytes[at % bytes.length] = byte;
+        const input = cut % 3 === 0 ? bytes.subarray(0, cut % bytes.length) : bytes;
+        const call = readCall(input);
+        if (call !== undefined) expect(call).to.deep.equal(readPickle(input));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('arbitrary and mutated bytes read to a value or throw ProtocolError, nothing else', () => {

@@ -3,12 +3,15 @@
 // Truncated input, oversized lengths, unknown opcodes or globals, and misused opcodes all throw
 // ProtocolError. Dicts are collected as PyDicts and turned into their final form (plain object or
 // Map, see values.ts) in one pass at the end, once every key is known.
+// Every request of a pickle-mode connection goes through here, so the common path allocates little:
+// no DataView, no BigInt for FRAME, the memo in an array, short ASCII strings decoded in JavaScript
+// (cached: a connection sends the same object ids and method names call after call).
 import { ProtocolError } from '../../errors.js';
 import { Token, type WireRef } from '../../protocol.js';
 import { Op } from './opcodes.js';
 import { PyGlobal, findGlobal } from './globals.js';
 import { PyByteArray, frozenset, isTuple } from './values.js';
-import { decodeUtf8 } from './utf8.js';
+import { SHORT_STR, decodeUtf8, shortAscii } from './utf8.js';
 
 export interface PickleReadOptions {
   /** Longest str, in UTF-8 bytes. Default 64 MiB. */
@@ -41,19 +44,19 @@ export function readPickle(data: Uint8Array, options: PickleReadOptions = {}): u
 class Reader {
   private pos = 0;
   private readonly buf: Buffer;
-  private readonly view: DataView;
   private readonly stack: unknown[] = [];
   private readonly marks: number[] = [];
-  private readonly memo = new Map<number, unknown>();
-  private readonly limits: typeof DEFAULTS;
+  /** The memo by index (no value read is ever undefined), and how many indices are set (Python's len(memo)). */
+  private readonly memo: unknown[] = [];
+  private memoCount = 0;
+  /** An object was pushed a second time (memo get, DUP): see Finisher. */
+  private shared = false;
 
   constructor(
     data: Uint8Array,
     private readonly options: PickleReadOptions,
   ) {
-    this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    this.limits = { ...DEFAULTS, ...definedOnly(options) };
+    this.buf = data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }
 
   read(): unknown {
@@ -67,7 +70,9 @@ class Reader {
     }
     if (this.pos !== this.buf.length) throw new ProtocolError('pickle: bytes after STOP');
     if (this.stack.length !== 1 || this.marks.length !== 0) throw new ProtocolError('pickle: STOP with a malformed stack');
-    return new Finisher(this.limits.maxDepth).finish(this.stack[0], 0);
+    const value = this.stack[0];
+    if (typeof value !== 'object' || value === null) return value;
+    return new Finisher(this.options.maxDepth ?? DEFAULTS.maxDepth, this.shared).finish(value, 0);
   }
 
   private step(op: Op): void {
@@ -89,6 +94,7 @@ class Reader {
         this.popMark();
         return;
       case Op.DUP:
+        this.shared = true;
         return void stack.push(this.top());
       case Op.NONE:
         return void stack.push(null);
@@ -100,26 +106,26 @@ class Reader {
         return void stack.push(this.u8());
       case Op.BININT2:
         this.need(2);
-        stack.push(this.view.getUint16(this.pos, true));
+        stack.push(this.buf[this.pos] | (this.buf[this.pos + 1] << 8));
         this.pos += 2;
         return;
       case Op.BININT:
         this.need(4);
-        stack.push(this.view.getInt32(this.pos, true));
+        stack.push(this.buf.readInt32LE(this.pos));
         this.pos += 4;
         return;
       case Op.LONG1:
         return void stack.push(this.long(this.u8()));
       case Op.LONG4: {
         this.need(4);
-        const n = this.view.getInt32(this.pos, true);
+        const n = this.buf.readInt32LE(this.pos);
         this.pos += 4;
         if (n < 0) throw new ProtocolError('pickle: negative LONG4 length');
         return void stack.push(this.long(n));
       }
       case Op.BINFLOAT:
         this.need(8);
-        stack.push(this.view.getFloat64(this.pos, false));
+        stack.push(this.buf.readDoubleBE(this.pos));
         this.pos += 8;
         return;
       case Op.SHORT_BINUNICODE:
@@ -157,8 +163,11 @@ class Reader {
       case Op.TUPLE2:
       case Op.TUPLE3: {
         const n = op - Op.TUPLE1 + 1;
-        if (stack.length - this.topMark() < n) throw malformed('TUPLE1-3 with too few items');
-        return void stack.push(Object.freeze(stack.splice(stack.length - n, n)));
+        const end = stack.length;
+        if (end - this.topMark() < n) throw malformed('TUPLE1-3 with too few items');
+        const items = n === 1 ? [stack[end - 1]] : n === 2 ? [stack[end - 2], stack[end - 1]] : [stack[end - 3], stack[end - 2], stack[end - 1]];
+        stack.length = end - n;
+        return void stack.push(Object.freeze(items));
       }
       case Op.TUPLE:
         return void stack.push(Object.freeze(this.popMark()));
@@ -223,14 +232,11 @@ class Reader {
         return this.build(this.top(), state);
       }
       case Op.MEMOIZE:
-        this.memo.set(this.memo.size, this.top());
-        return;
+        return this.memoPut(this.memoCount, this.top());
       case Op.BINPUT:
-        this.memo.set(this.u8(), this.top());
-        return;
+        return this.memoPut(this.u8(), this.top());
       case Op.LONG_BINPUT:
-        this.memo.set(this.u32(), this.top());
-        return;
+        return this.memoPut(this.u32(), this.top());
       case Op.BINGET:
         return void stack.push(this.memoGet(this.u8()));
       case Op.LONG_BINGET:
@@ -336,9 +342,16 @@ class Reader {
     return value;
   }
 
+  private memoPut(index: number, value: unknown): void {
+    if (this.memo[index] === undefined) this.memoCount++;
+    this.memo[index] = value;
+  }
+
   private memoGet(index: number): unknown {
-    if (!this.memo.has(index)) throw malformed(`memo ${index} was never set`);
-    return this.memo.get(index);
+    this.shared = true;
+    const value = this.memo[index];
+    if (value === undefined) throw malformed(`memo ${index} was never set`);
+    return value;
   }
 
   // ---- the input
@@ -354,20 +367,23 @@ class Reader {
 
   private u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos, true);
+    const v = this.buf.readUInt32LE(this.pos);
     this.pos += 4;
     return v;
   }
 
+  /** A 64-bit length: exact up to 2^53, else 2^53 - 1 (more than any limit allows). */
   private u64(): number {
     this.need(8);
-    const v = this.view.getBigUint64(this.pos, true);
+    const low = this.buf.readUInt32LE(this.pos);
+    const high = this.buf.readUInt32LE(this.pos + 4);
     this.pos += 8;
-    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+    return high >= 0x200000 ? Number.MAX_SAFE_INTEGER : high * 0x100000000 + low;
   }
 
   private bytes(n: number): Buffer {
-    if (n > this.limits.maxBinLength) throw new ProtocolError(`pickle: bytes of ${n} bytes exceed maxBinLength (${this.limits.maxBinLength})`);
+    const maxBinLength = this.options.maxBinLength ?? DEFAULTS.maxBinLength;
+    if (n > maxBinLength) throw new ProtocolError(`pickle: bytes of ${n} bytes exceed maxBinLength (${maxBinLength})`);
     this.need(n);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -375,16 +391,18 @@ class Reader {
   }
 
   private str(n: number): string {
-    if (n > this.limits.maxStrLength) throw new ProtocolError(`pickle: a str of ${n} bytes exceeds maxStrLength (${this.limits.maxStrLength})`);
+    const maxStrLength = this.options.maxStrLength ?? DEFAULTS.maxStrLength;
+    if (n > maxStrLength) throw new ProtocolError(`pickle: a str of ${n} bytes exceeds maxStrLength (${maxStrLength})`);
     this.need(n);
-    const text = decodeUtf8(this.buf.subarray(this.pos, this.pos + n));
+    const start = this.pos;
     this.pos += n;
-    return text;
+    return (n <= SHORT_STR ? shortAscii(this.buf, start, n) : undefined) ?? decodeUtf8(this.buf.subarray(start, start + n));
   }
 
   /** A little-endian two's complement int of n bytes: a number when it is safe, else a bigint. */
   private long(n: number): number | bigint {
-    if (n > this.limits.maxIntBytes) throw new ProtocolError(`pickle: an int of ${n} bytes exceeds maxIntBytes (${this.limits.maxIntBytes})`);
+    const maxIntBytes = this.options.maxIntBytes ?? DEFAULTS.maxIntBytes;
+    if (n > maxIntBytes) throw new ProtocolError(`pickle: an int of ${n} bytes exceeds maxIntBytes (${maxIntBytes})`);
     this.need(n);
     if (n === 0) return 0;
     const bytes = this.buf.subarray(this.pos, this.pos + n);
@@ -407,33 +425,48 @@ class Reader {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 
-/** Turns PyDicts into plain objects or Maps and rebuilds the tuples that held them. */
+/**
+ * Turns PyDicts into plain objects or Maps and rebuilds the tuples that held them. When the pickle
+ * referred to an object twice (`shared`: a memo get or DUP), each is finished once, and a value that
+ * contains itself stays so; otherwise every object occurs once, and nothing need be remembered.
+ */
 class Finisher {
-  private readonly done = new Map<object, unknown>();
+  private readonly done: Map<object, unknown> | undefined;
 
-  constructor(private readonly maxDepth: number) {}
+  constructor(
+    private readonly maxDepth: number,
+    shared: boolean,
+  ) {
+    if (shared) this.done = new Map();
+  }
 
   finish(value: unknown, depth: number): unknown {
     if (typeof value !== 'object' || value === null) return value;
-    const known = this.done.get(value);
+    const known = this.done?.get(value);
     if (known !== undefined) return known;
     if (depth >= this.maxDepth) throw new ProtocolError(`pickle: nested deeper than maxDepth (${this.maxDepth})`);
     if (value instanceof PyDict) return this.finishDict(value, depth);
     if (Array.isArray(value)) {
       if (!Object.isFrozen(value)) {
-        this.done.set(value, value);
+        this.done?.set(value, value);
         for (let i = 0; i < value.length; i++) value[i] = this.finish(value[i], depth + 1);
         return value;
       }
       // A tuple: rebuilt only if an item changed (a recursive tuple keeps its original form).
-      this.done.set(value, value);
-      const items = value.map((item) => this.finish(item, depth + 1));
-      const result = items.every((item, i) => item === value[i]) ? value : Object.freeze(items);
-      this.done.set(value, result);
+      this.done?.set(value, value);
+      let items: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const finished = this.finish(item, depth + 1);
+        if (finished !== item) (items ??= value.slice(0, i))[i] = finished;
+        else if (items !== undefined) items[i] = item;
+      }
+      const result = items === undefined ? value : Object.freeze(items);
+      this.done?.set(value, result);
       return result;
     }
     if (value instanceof Set) {
-      this.done.set(value, value);
+      this.done?.set(value, value);
       return value; // set items are hashable in Python: no dicts inside
     }
     return value;
@@ -449,12 +482,12 @@ class Finisher {
     }
     if (stringKeys) {
       const obj: Record<string, unknown> = {};
-      this.done.set(dict, obj);
+      this.done?.set(dict, obj);
       for (const [key, v] of dict) obj[key as string] = this.finish(v, depth + 1);
       return obj;
     }
     const map = new Map<unknown, unknown>();
-    this.done.set(dict, map);
+    this.done?.set(dict, map);
     for (const [key, v] of dict) map.set(this.finish(key, depth + 1), this.finish(v, depth + 1));
     return map;
   }
@@ -479,10 +512,4 @@ function truncated(): ProtocolError {
 
 function malformed(what: string): ProtocolError {
   return new ProtocolError(`pickle: malformed (${what})`);
-}
-
-function definedOnly(options: PickleReadOptions): Partial<typeof DEFAULTS> {
-  const out: Partial<typeof DEFAULTS> = {};
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) if (options[key] !== undefined) out[key] = options[key];
-  return out;
 }

@@ -68,3 +68,39 @@ function decodeSlowly(b: Buffer): string {
   for (let at = 0; at < units.length; at += 8192) out += String.fromCharCode(...units.slice(at, at + 8192));
   return out;
 }
+
+/** Strings of up to this many bytes are decoded by shortAscii. */
+export const SHORT_STR = 32;
+/** Recently decoded short ASCII strings, by a hash of their bytes (see shortAscii). */
+const STR_CACHE_SIZE = 256;
+const cachedStrings: string[] = new Array<string>(STR_CACHE_SIZE).fill('');
+
+/**
+ * The ASCII string of buf[start, start + n), or undefined if a byte is not ASCII. A native decode
+ * costs a call into C++ per string; the few strings a connection sends again and again (object ids,
+ * method names, '#RETURN') are found in a small cache instead, checked byte for byte (an ASCII
+ * string's char codes are its bytes).
+ */
+export function shortAscii(buf: Buffer, start: number, n: number): string | undefined {
+  let hash = n;
+  for (let i = start; i < start + n; i++) {
+    const byte = buf[i];
+    if (byte >= 0x80) return undefined;
+    hash = (Math.imul(hash, 31) + byte) | 0;
+  }
+  const slot = (hash ^ (hash >>> 8)) & (STR_CACHE_SIZE - 1);
+  const known = cachedStrings[slot];
+  if (known.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (known.charCodeAt(i) !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known;
+  }
+  const text = buf.toString('latin1', start, start + n);
+  cachedStrings[slot] = text;
+  return text;
+}

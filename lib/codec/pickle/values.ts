@@ -7,7 +7,19 @@
 //   tuple ↔ frozen Array (Object.isFrozen; `tuple(...)` makes one) · list ↔ Array
 //   dict ↔ plain object when every key is a string, else Map (both are written as dict)
 //   set ↔ Set · frozenset ↔ frozen Set · slice ↔ Slice · Token ↔ Token
+//   array.array → Array of its items; PyArray → array.array (what a server returns for an ArrayProxy)
 //   exceptions ↔ the Error classes of lib/errors.ts (others: RemoteError with the Python name)
+
+/**
+ * Python's array.array, written as `array.array(typecode, [items])`: what a CPython manager's
+ * ArrayProxy gets for a slice or `_getvalue()`, so a pickle-mode server returns one there.
+ */
+export class PyArray {
+  constructor(
+    readonly typecode: string,
+    readonly items: readonly unknown[],
+  ) {}
+}
 
 /** Python's bytearray: a Uint8Array that pickles as `bytearray` rather than `bytes`. */
 export class PyByteArray extends Uint8Array {}

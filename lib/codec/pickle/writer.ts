@@ -3,12 +3,14 @@
 // keep their shape; a recursive tuple (impossible to make from JavaScript) is refused.
 // Unpicklable values (functions, symbols, class instances, typed arrays other than Uint8Array)
 // throw ValueError; so does nesting deeper than maxDepth (the usual sign of a circular value).
+// Every reply of a pickle-mode server is written here, so a small pickle is laid out in one buffer
+// kept between calls and copied out once, and ASCII strings are written without encoding them first.
 import { RemoteError, ValueError } from '../../errors.js';
 import { Token, type WireRef } from '../../protocol.js';
 import { Slice } from '../slice.js';
 import { Op } from './opcodes.js';
 import { PYTHON_CLASS_OF_ERROR } from './globals.js';
-import { PyByteArray, isTuple } from './values.js';
+import { PyArray, PyByteArray, isTuple } from './values.js';
 import { encodeUtf8 } from './utf8.js';
 
 export interface PickleWriteOptions {
@@ -24,11 +26,41 @@ export interface PickleWriteOptions {
 }
 
 export function writePickle(value: unknown, options: PickleWriteOptions = {}): Buffer {
-  const writer = new Writer(options);
-  writer.bytes(Op.PROTO, 4);
-  writer.value(value, 0);
-  writer.bytes(Op.STOP);
-  return writer.output();
+  const bytes = writeScratch(value, options);
+  return bytes.buffer === SCRATCH.buffer ? Buffer.from(bytes) : bytes;
+}
+
+/**
+ * As writePickle, but the pickle may be a view into a buffer reused by the next call: for a caller
+ * that copies it at once (Connection.send with `transient`).
+ */
+export function writePickleTransient(value: unknown, options: PickleWriteOptions = {}): Buffer {
+  return writeScratch(value, options);
+}
+
+/** Size of the reused buffer; a pickle that outgrows it continues in buffers of its own. */
+const SCRATCH_SIZE = 4096;
+/** The buffer small pickles are written in (a hook that writes a pickle while one is being written gets its own). */
+const SCRATCH = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+let scratchInUse = false;
+
+/** Whether `bytes` is in the buffer writePickleTransient reuses (then it must be copied before the next call). */
+export function inScratch(bytes: Uint8Array): boolean {
+  return bytes.buffer === SCRATCH.buffer;
+}
+
+function writeScratch(value: unknown, options: PickleWriteOptions): Buffer {
+  const reuse = !scratchInUse;
+  scratchInUse = true;
+  const writer = new Writer(options, reuse ? SCRATCH : undefined);
+  try {
+    writer.bytes(Op.PROTO, 4);
+    writer.value(value, 0);
+    writer.bytes(Op.STOP);
+    return writer.output();
+  } finally {
+    if (reuse) scratchInUse = false;
+  }
 }
 
 /** The Python class a SyncManager typeid's proxies are (RebuildProxy needs a class). */
@@ -57,20 +89,29 @@ const BATCH = 1000;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 class Writer {
-  private chunks: Buffer[] = [];
-  private current = Buffer.allocUnsafe(256);
+  /** What is written before `current`, when the pickle outgrew its first buffer. */
+  private chunks: Buffer[] | undefined;
+  private current: Buffer;
   private used = 0;
   private readonly memo = new Map<unknown, number>();
   private readonly inProgress = new Set<unknown>();
   private readonly maxDepth: number;
 
-  constructor(private readonly options: PickleWriteOptions) {
+  /** `buffer`: where to start writing (a scratch buffer the result may be a view into). */
+  constructor(
+    private readonly options: PickleWriteOptions,
+    buffer: Buffer = Buffer.allocUnsafe(256),
+  ) {
     this.maxDepth = options.maxDepth ?? 100;
+    this.current = buffer;
   }
 
+  /** The pickle: a view into the first buffer if it fit there, else a buffer of its own. */
   output(): Buffer {
-    this.chunks.push(this.current.subarray(0, this.used));
-    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const last = this.current.subarray(0, this.used);
+    if (this.chunks === undefined) return last;
+    this.chunks.push(last);
+    return Buffer.concat(this.chunks);
   }
 
   value(v: unknown, depth: number): void {
@@ -107,6 +148,7 @@ class Writer {
     if (v instanceof Error) return this.exception(v, depth);
     if (v instanceof Token) return this.token(v, depth);
     if (v instanceof Slice) return this.reduce('builtins', 'slice', [v.start, v.stop, v.step], depth);
+    if (v instanceof PyArray) return this.reduce('array', 'array', [v.typecode, [...v.items]], depth);
     const proto: unknown = Object.getPrototypeOf(v);
     if (proto === Object.prototype || proto === null) return this.dict(v, Object.entries(v), depth);
     throw new ValueError(`cannot pickle ${Object.prototype.toString.call(v)} (${(v.constructor as { name?: string } | undefined)?.name ?? 'no class'})`);
@@ -258,11 +300,29 @@ class Writer {
   }
 
   private str(text: string): void {
+    if (text.length < 0x100 && this.shortAscii(text)) return;
     const data = encodeUtf8(text);
     if (data.length < 0x100) this.bytes(Op.SHORT_BINUNICODE, data.length);
     else if (data.length <= 0xffffffff) this.lengthPrefixed(Op.BINUNICODE, data.length, 4);
     else this.lengthPrefixed(Op.BINUNICODE8, data.length, 8);
     this.append(data);
+  }
+
+  /** Writes `text` as SHORT_BINUNICODE if it is ASCII (its UTF-8 is then its char codes); false otherwise, with nothing written. */
+  private shortAscii(text: string): boolean {
+    const n = text.length;
+    this.reserve(2 + n);
+    const out = this.current;
+    let at = this.used + 2;
+    for (let i = 0; i < n; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) return false;
+      out[at++] = code;
+    }
+    out[this.used] = Op.SHORT_BINUNICODE;
+    out[this.used + 1] = n;
+    this.used = at;
+    return true;
   }
 
   private bin(data: Uint8Array): void {
@@ -306,7 +366,7 @@ class Writer {
 
   private append(data: Uint8Array): void {
     if (data.length > 4096) {
-      this.chunks.push(this.current.subarray(0, this.used), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      (this.chunks ??= []).push(this.current.subarray(0, this.used), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       this.current = Buffer.allocUnsafe(256);
       this.used = 0;
       return;
@@ -318,7 +378,7 @@ class Writer {
 
   private reserve(n: number): void {
     if (this.used + n <= this.current.length) return;
-    this.chunks.push(this.current.subarray(0, this.used));
+    (this.chunks ??= []).push(this.current.subarray(0, this.used));
     this.current = Buffer.allocUnsafe(Math.max(n, this.current.length * 2, 256));
     this.used = 0;
   }
