@@ -11,10 +11,11 @@ import { Connection as SocketConnection } from '../connection/connection.js';
 import type { ConnectionOptions } from '../connection/options.js';
 import { Connection } from './connection.js';
 import { PortLink, SocketLink, relay, type FrameLink } from './links.js';
+import { PIPE_DESCRIPTOR_KEY } from '../process/descriptorKeys.js';
 
 const debug = createDebug('mpmanagers:mpconnection');
 
-export const PIPE_DESCRIPTOR_KEY = '__mpmanagers_pipe__';
+export { PIPE_DESCRIPTOR_KEY };
 
 export interface PipeDescriptor {
   readonly [PIPE_DESCRIPTOR_KEY]: {

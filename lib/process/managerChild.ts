@@ -9,7 +9,7 @@ import { defaultAuthkey } from '../manager/authkey.js';
 import { TypeError as PyTypeError } from '../errors.js';
 import { importFunction } from './modules.js';
 import { exitWhenParentDies, firstMessage, sendToParent } from './childRuntime.js';
-import { ProxyConnections } from './proxyConnections.js';
+import { holdsDescriptor } from './descriptorKeys.js';
 import { errorMessage } from './errorTransfer.js';
 import type { ManagerChildMessage, ManagerParentMessage, ManagerSpec, ManagerStartMessage } from './managerProcess.js';
 
@@ -22,13 +22,18 @@ exitWhenParentDies(async () => server?.close());
 process.on('SIGINT', () => log('manager process %d: SIGINT ignored', process.pid));
 
 const start = await firstMessage<ManagerStartMessage>();
-const connections = new ProxyConnections(defaultAuthkey(), start.initializer?.credentials);
+// The code that rebuilds proxies (a client, Pipe ends...) loads only for initargs that hold some.
+const initializer = start.initializer;
+const connections =
+  initializer !== undefined && (initializer.credentials.length > 0 || holdsDescriptor(initializer.args))
+    ? new (await import('./proxyConnections.js')).ProxyConnections(defaultAuthkey(), initializer.credentials)
+    : undefined;
 let exitCode = 0;
 try {
   const ManagerClass = await managerClass(start.manager);
-  if (start.initializer !== undefined) {
-    const initializer = await importFunction(start.initializer.module, start.initializer.export);
-    await initializer(...((await connections.rebuild(start.initializer.args)) as unknown[]));
+  if (initializer !== undefined) {
+    const run = await importFunction(initializer.module, initializer.export);
+    await run(...((connections === undefined ? initializer.args : await connections.rebuild(initializer.args)) as unknown[]));
   }
   const serving = new ManagerClass(start.options).getServer();
   server = serving;
@@ -43,7 +48,7 @@ try {
   await sendToParent({ kind: 'failed', error: errorMessage(error) } satisfies ManagerChildMessage);
   exitCode = 1;
 }
-await connections.closeAll();
+await connections?.closeAll();
 process.exit(exitCode);
 
 async function managerClass(spec: ManagerSpec): Promise<new (options: ManagerOptions) => BaseManager> {

@@ -9,9 +9,10 @@ import { proxyRef, type SharedRef } from '../manager/baseManager.js';
 import { originOf, type ManagerClassName } from '../manager/channelOrigins.js';
 import { builtInProxyClassName, hasBuiltInClass } from './proxyClasses.js';
 import type { ArgsTransfer } from './argsTransfer.js';
+import { PROXY_DESCRIPTOR_KEY } from './descriptorKeys.js';
 
 /** The key that marks a descriptor: a plain object with this one key. */
-export const PROXY_DESCRIPTOR_KEY = '__mpmanagers_proxy__';
+export { PROXY_DESCRIPTOR_KEY };
 
 export interface ProxyDescriptor {
   readonly [PROXY_DESCRIPTOR_KEY]: {

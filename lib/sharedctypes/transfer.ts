@@ -6,8 +6,9 @@ import { ctypeOf, type CType, type StructureClass } from './ctypes.js';
 import { Lock, RLock } from './lock.js';
 import { Structure } from './structure.js';
 import { SharedArray, SharedValue } from './values.js';
+import { SHAREDCTYPES_DESCRIPTOR_KEY } from '../process/descriptorKeys.js';
 
-export const SHAREDCTYPES_DESCRIPTOR_KEY = '__mpmanagers_sharedctypes__';
+export { SHAREDCTYPES_DESCRIPTOR_KEY };
 
 type TypeDescriptor = string | { structure: string; fields: [string, string][] };
 type LockDescriptor = { buffer: SharedArrayBuffer; recursive: boolean };
