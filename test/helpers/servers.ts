@@ -13,6 +13,14 @@ export interface Served<M extends BaseManager> {
   close(): Promise<void>;
 }
 
+/** Servers made by serve() and not yet closed: a test that fails before its close() leaves one here. */
+const open = new Set<{ close(): Promise<void> }>();
+
+/** Closes what failed tests left open, so one failure cannot keep mocha from exiting (root hook). */
+export async function closeLeftoverServers(): Promise<void> {
+  for (const served of [...open]) await served.close().catch(() => undefined);
+}
+
 export async function serve<M extends BaseManager>(
   Manager: new (options?: ManagerOptions) => M,
   options: ManagerOptions = {},
@@ -21,7 +29,7 @@ export async function serve<M extends BaseManager>(
   const server = new Manager({ address: ['127.0.0.1', 0], ...options, authkey }).getServer();
   const address = await server.listen();
   const clients: M[] = [];
-  return {
+  const served: Served<M> = {
     server,
     address,
     authkey: typeof authkey === 'string' ? Buffer.from(authkey) : authkey,
@@ -32,10 +40,13 @@ export async function serve<M extends BaseManager>(
       return m;
     },
     async close() {
+      open.delete(served);
       for (const m of clients) await m.close();
       await server.close();
     },
   };
+  open.add(served);
+  return served;
 }
 
 /** Resolves after `seconds`. */
