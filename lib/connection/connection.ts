@@ -7,7 +7,8 @@ import createDebug from 'debug';
 import { AuthenticationError, ConnectionClosedError } from '../errors.js';
 import { formatAddress, isUnixAddress, type Address } from './address.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameParser, HANDSHAKE_MAX_FRAME_SIZE, type FrameStream } from './framing.js';
-import { CHUNK_ACK_EVERY, CHUNK_MARKER, ChunkAssembler, STREAMED_CHUNK_MIN, chunkAckBytes, isChunkFrame } from './chunks.js';
+import { CHUNK_MARKER, STREAMED_CHUNK_MIN, isChunkFrame } from './chunks.js';
+import { ChunkReceiver } from './chunkReceiver.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
@@ -33,10 +34,6 @@ const debug = createDebug('mpmanagers:connection');
  * welcomed. Then the held bytes are parsed at that limit. On failure they are dropped unread.
  */
 const HANDSHAKE_FRAMES_IN = 3;
-/** Below this, the rest of a chunk frame is read into READ_BUFFER and copied, rather than read in place. */
-const IN_PLACE_READ_MIN = 4096;
-/** What a socket made by connect() reads into between two chunks of a message (see readSpace). */
-const READ_BUFFER_BETWEEN_CHUNKS = READ_BUFFER.subarray(0, 8192);
 /** After close(), how long the peer has to close its side before the socket is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -204,7 +201,7 @@ export class Connection {
 
   /** Bytes received so far of a message the peer is sending in chunks (diagnostics, tests). */
   get chunkedBytesReceived(): number {
-    return this.assembler?.buffered ?? 0;
+    return this.chunks?.buffered ?? 0;
   }
 
   /** Largest message (frame, or message sent in chunks) this side accepts from its peer. */
@@ -333,10 +330,8 @@ export class Connection {
   private readonly settings: ConnectionSettings;
   private readonly parser: FrameParser;
   private readonly writer: FrameWriter;
-  /** Messages the peer sends in chunks, put back together (made on the first chunk). */
-  private assembler: ChunkAssembler | undefined;
-  /** Chunk data bytes received and not yet acknowledged (see acknowledgeChunk). */
-  private chunkBytesToAck = 0;
+  /** The receiving half of chunked messages, made at the first chunk frame. */
+  private chunks: ChunkReceiver | undefined;
   /** Set by readChunkFrames(): this side has said it reads chunk frames. */
   private readsChunks = false;
   /** Received frames not yet handed out: to the handshake, or to onFrame once it is set. */
@@ -425,16 +420,8 @@ export class Connection {
    * is then the only one: the data is not copied again in JavaScript.
    */
   private readSpace(): Uint8Array {
-    const assembler = this.assembler;
-    if (assembler === undefined || this.stopped) return READ_BUFFER;
-    const missing = this.parser.streamBytesMissing;
-    if (missing >= IN_PLACE_READ_MIN) {
-      const space = assembler.dataSpace(missing);
-      if (space !== undefined && space.length === missing) return space;
-    }
-    // Between two chunks of a message: a short read, so that little of the next chunk's data comes
-    // with its prefix (to be copied) before the rest is read in place.
-    return assembler.buffered > 0 ? READ_BUFFER_BETWEEN_CHUNKS : READ_BUFFER;
+    if (this.chunks === undefined || this.stopped) return READ_BUFFER;
+    return this.chunks.readSpace(this.parser.streamBytesMissing);
   }
 
   private async authenticate(handshake: Handshake): Promise<void> {
@@ -525,14 +512,8 @@ export class Connection {
   private static readonly receiveFrame = function (this: Connection, payload: Buffer, owned: boolean): boolean {
     if (this.stopped) return false; // nothing more is delivered: stop parsing (receiveChunk holds nothing then)
     if (this.readsChunks && isChunkFrame(payload)) {
-      const acked = chunkAckBytes(payload);
-      if (acked >= 0) {
-        this.writer.acknowledged(acked);
-        return true;
-      }
-      // A small chunk frame, taken whole (large ones are streamed: chunkStream).
-      const message = this.chunkAssembler().accept(payload);
-      this.acknowledgeChunk(this.assembler!.lastDataLength, message !== undefined);
+      // An acknowledgement, or a small chunk frame taken whole (large ones are streamed: chunkStream).
+      const message = this.chunkReceiver().whole(payload);
       if (message === undefined) return true;
       payload = message;
       owned = true;
@@ -565,29 +546,14 @@ export class Connection {
     part(this: unknown, piece: Buffer, offset: number, length: number): void {
       const connection = this as Connection;
       if (connection.stopped) return;
-      const assembler = connection.chunkAssembler();
       // Throws ProtocolError for a bad chunk, an oversize total (receiveChunk drops the connection).
-      const message = assembler.part(piece, offset, length);
-      if (offset + piece.length < length) return;
-      connection.acknowledgeChunk(assembler.lastDataLength, message !== undefined);
+      const message = connection.chunkReceiver().part(piece, offset, length);
       if (message !== undefined) Connection.receiveFrame.call(connection, message, true);
     },
   };
 
-  /**
-   * Acknowledges a chunk's `dataLength` bytes: with those of the chunks before it, once half the
-   * sender's window is unacknowledged or the message is `complete` (docs/protocol.md §1.1). Half as
-   * many small writes as an acknowledgement per chunk, and the sender still always has room.
-   */
-  private acknowledgeChunk(dataLength: number, complete: boolean): void {
-    this.chunkBytesToAck += dataLength;
-    if (!complete && this.chunkBytesToAck < CHUNK_ACK_EVERY) return;
-    if (!this.closed) this.writer.acknowledge(this.chunkBytesToAck);
-    this.chunkBytesToAck = 0;
-  }
-
-  private chunkAssembler(): ChunkAssembler {
-    return (this.assembler ??= new ChunkAssembler(this.settings.maxFrameSize));
+  private chunkReceiver(): ChunkReceiver {
+    return (this.chunks ??= new ChunkReceiver(this.settings.maxFrameSize, this.writer, () => !this.closed));
   }
 
   private schedulePump(): void {
@@ -628,7 +594,7 @@ export class Connection {
     this.stopped = true;
     this.inbox.length = 0;
     this.heldChunks = undefined;
-    this.assembler?.reset();
+    this.chunks?.reset();
     this.parser.reset();
     this.rejectHandshakeWaiter();
   }
