@@ -58,15 +58,19 @@ if i < 0 or i >= n then fail('IndexError', 'list assignment index out of range')
 take(i, n)
 return 1
 `;
-const SETITEM = `
+/** `x[i] = v` on a Redis list; `noun` names the type in the IndexError ('list', 'array'). */
+export function setItemScript(noun: string): string {
+  return `
 live()
 local n = redis.call('LLEN', D)
 local i = tonumber(ARGV[2])
 if i < 0 then i = i + n end
-if i < 0 or i >= n then fail('IndexError', 'list assignment index out of range') end
+if i < 0 or i >= n then fail('IndexError', '${noun} assignment index out of range') end
 redis.call('LSET', D, i, ARGV[3])
 return 1
 `;
+}
+const SETITEM = setItemScript('list');
 const INDEX = `
 local n = redis.call('LLEN', D)
 local function bound(s, dflt)

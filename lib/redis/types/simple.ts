@@ -6,19 +6,12 @@ import { checkTypecode, checkTypecodeValue } from '../../server/adapters/index.j
 import { zeroValue } from '../../server/adapters/typecodes.js';
 import type { RedisStore } from '../store.js';
 import type { Layout, OpContext, TypeFamily } from './op.js';
+import { setItemScript } from './list.js';
 
 const HGETALL = `
 return redis.call('HGETALL', D)
 `;
-const SET_ITEM = `
-live()
-local n = redis.call('LLEN', D)
-local i = tonumber(ARGV[2])
-if i < 0 then i = i + n end
-if i < 0 or i >= n then fail('IndexError', 'array assignment index out of range') end
-redis.call('LSET', D, i, ARGV[3])
-return 1
-`;
+const SET_ITEM = setItemScript('array');
 
 function checkName(name: unknown): string {
   if (typeof name !== 'string') throw new PyTypeError('attribute name must be string');
