@@ -103,7 +103,7 @@ async function mixedLoad(): Promise<{
   const bar = progress('mixed load', SECONDS, 's');
   const ticker = setInterval(() => bar.update(Math.floor((performance.now() - started) / 1000)), 500);
   const ticks: Tick[][] = [];
-  const rss: number[] = [];
+  const rss: MemorySample[] = [];
   const rssWatch = TICK === undefined ? undefined : watchRss(server, rss);
   const results = await Promise.all(
     Array.from({ length: CLIENTS }, (_, worker) =>
@@ -157,10 +157,21 @@ interface Tick {
   p99: number;
 }
 
-/** Samples the server's RSS (MiB) every tick. */
-function watchRss(server: { stats(): Promise<ServerStats> }, into: number[]): NodeJS.Timeout {
+/**
+ * The server's memory at one tick, in MiB: RSS, and the JS heap in use and external memory, which
+ * tell growth of live objects (a leak) from growth of what the allocators keep (fragmentation).
+ */
+interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+/** Samples the server's memory every tick. */
+function watchRss(server: { stats(): Promise<ServerStats> }, into: MemorySample[]): NodeJS.Timeout {
+  const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
   return setInterval(() => {
-    void server.stats().then((s) => into.push(Math.round(s.memory.rss / 1024 / 1024)));
+    void server.stats().then(({ memory }) => into.push({ rss: mib(memory.rss), heapUsed: mib(memory.heapUsed), external: mib(memory.external) }));
   }, TICK! * 1000);
 }
 
@@ -168,7 +179,10 @@ function watchRss(server: { stats(): Promise<ServerStats> }, into: number[]): No
  * The per-tick table of --long (calls/s of all clients, median p50 and p99 of the clients, server
  * RSS), and the verdict: the last full tick against the first after the warm-up (tick 0).
  */
-function judgeTicks(perWorker: Tick[][], rss: number[]): { tick: number; callsPerSecond: number; p50Us: number; p99Us: number; rssMiB?: number }[] {
+function judgeTicks(
+  perWorker: Tick[][],
+  memory: MemorySample[],
+): { tick: number; callsPerSecond: number; p50Us: number; p99Us: number; rssMiB?: number; heapUsedMiB?: number; externalMiB?: number }[] {
   const count = Math.min(...perWorker.map((t) => t.length));
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
   const table = Array.from({ length: count }, (_, k) => ({
@@ -176,9 +190,14 @@ function judgeTicks(perWorker: Tick[][], rss: number[]): { tick: number; callsPe
     callsPerSecond: Math.round(perWorker.reduce((n, t) => n + t[k].ops, 0) / TICK!),
     p50Us: median(perWorker.map((t) => t[k].p50)),
     p99Us: median(perWorker.map((t) => t[k].p99)),
-    ...(rss[k] === undefined ? {} : { rssMiB: rss[k] }),
+    ...(memory[k] === undefined ? {} : { rssMiB: memory[k].rss, heapUsedMiB: memory[k].heapUsed, externalMiB: memory[k].external }),
   }));
-  for (const row of table) console.log(`tick ${row.tick}: ${row.callsPerSecond} calls/s, p50 ${row.p50Us} µs, p99 ${row.p99Us} µs, server RSS ${row.rssMiB ?? '?'} MiB`);
+  for (const row of table) {
+    console.log(
+      `tick ${row.tick}: ${row.callsPerSecond} calls/s, p50 ${row.p50Us} µs, p99 ${row.p99Us} µs, ` +
+        `server RSS ${row.rssMiB ?? '?'} MiB (JS heap ${row.heapUsedMiB ?? '?'} MiB, external ${row.externalMiB ?? '?'} MiB)`,
+    );
+  }
   if (count < 3) {
     failures.push(`--long needs at least 3 ticks to judge (a warm-up, a first and a last); got ${count}`);
     return table;
@@ -187,8 +206,8 @@ function judgeTicks(perWorker: Tick[][], rss: number[]): { tick: number; callsPe
   const last = table[count - 1];
   if (last.callsPerSecond < 0.8 * first.callsPerSecond) failures.push(`calls/s fell from ${first.callsPerSecond} (tick 1) to ${last.callsPerSecond} (tick ${last.tick})`);
   if (last.p99Us > 1.5 * first.p99Us + 1000) failures.push(`p99 rose from ${first.p99Us} µs (tick 1) to ${last.p99Us} µs (tick ${last.tick})`);
-  const rssFirst = rss[1];
-  const rssLast = rss[rss.length - 1];
+  const rssFirst = memory[1]?.rss;
+  const rssLast = memory[memory.length - 1]?.rss;
   if (rssFirst !== undefined && rssLast !== undefined && rssLast > 1.2 * rssFirst + 32) failures.push(`server RSS grew from ${rssFirst} MiB (tick 1) to ${rssLast} MiB`);
   return table;
 }
