@@ -1,7 +1,6 @@
 // Opens the two ioredis clients a RedisManager uses: one for commands and scripts (auto-pipelined:
 // concurrent calls share round trips), one for pub/sub (a subscribed connection can do nothing else).
-import { Redis, Cluster } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Redis, Cluster, RedisOptions } from 'ioredis';
 import { formatAddress } from '../connection/address.js';
 import type { RedisManagerOptions, Settings } from './options.js';
 
@@ -13,6 +12,9 @@ export interface Clients {
 }
 
 export async function openClients(options: RedisManagerOptions, settings: Settings): Promise<Clients> {
+  // Loaded here, not at the top: ioredis takes 50-100 ms to import, which every program importing
+  // this package (and every child process whose module imports it) would pay without using Redis.
+  const { Redis, Cluster } = await import('ioredis');
   const { url, cluster, clusterOptions, prefix: _p, lease: _l, recheckInterval: _r, callTimeout: _c, codec: _codec, ...rest } = options;
   // The command client has no ioredis commandTimeout (a timer per command): RedisStore bounds each
   // call by callTimeout itself (deadlines.ts). The subscriber's few commands keep ioredis's.

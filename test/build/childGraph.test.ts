@@ -83,4 +83,11 @@ describe('built child entry points', function () {
     }
     expect([...staticGraph(meta, 'process/managerChild.js').modules].some((module) => module.startsWith('node_modules/@msgpack/msgpack/dist.esm/'))).to.equal(true);
   });
+
+  it('the main entry loads ioredis only when a RedisManager connects', () => {
+    const { externals } = staticGraph(meta, 'index.js');
+    expect([...externals]).to.not.include('ioredis');
+    const dynamic = Object.values(meta.outputs).flatMap((output) => output.imports.filter((imported) => imported.kind === 'dynamic-import' && imported.path === 'ioredis'));
+    expect(dynamic).to.have.length(1);
+  });
 });
