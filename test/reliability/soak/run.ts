@@ -158,8 +158,9 @@ interface Tick {
 }
 
 /**
- * The server's memory at one tick, in MiB: RSS, and the JS heap in use and external memory, which
- * tell growth of live objects (a leak) from growth of what the allocators keep (fragmentation).
+ * The server's memory at one tick, in MiB, after a full collection: RSS, and the JS heap in use and
+ * external memory, which tell growth of live objects (a leak) from growth of what the allocators
+ * keep (fragmentation).
  */
 interface MemorySample {
   rss: number;
@@ -168,10 +169,10 @@ interface MemorySample {
 }
 
 /** Samples the server's memory every tick. */
-function watchRss(server: { stats(): Promise<ServerStats> }, into: MemorySample[]): NodeJS.Timeout {
+function watchRss(server: { stats(collect?: boolean): Promise<ServerStats> }, into: MemorySample[]): NodeJS.Timeout {
   const mib = (bytes: number): number => Math.round(bytes / 1024 / 1024);
   return setInterval(() => {
-    void server.stats().then(({ memory }) => into.push({ rss: mib(memory.rss), heapUsed: mib(memory.heapUsed), external: mib(memory.external) }));
+    void server.stats(true).then(({ memory }) => into.push({ rss: mib(memory.rss), heapUsed: mib(memory.heapUsed), external: mib(memory.external) }));
   }, TICK! * 1000);
 }
 
@@ -304,14 +305,15 @@ interface ServerStats {
 }
 
 /** The server process, with its file-descriptor limit raised to the hard limit. */
-async function startServer(options: object): Promise<{ address: Address; stats(): Promise<ServerStats>; stopped(): Promise<void> }> {
+async function startServer(options: object): Promise<{ address: Address; stats(collect?: boolean): Promise<ServerStats>; stopped(): Promise<void> }> {
   const script = fileURLToPath(new URL('./server.ts', import.meta.url));
-  const command = [process.execPath, ...process.execArgv, script, JSON.stringify(options)].map(shellQuote).join(' ');
+  // --long: the server collects garbage before each tick's sample, so its heap figure is what is alive.
+  const command = [process.execPath, ...process.execArgv, ...(LONG ? ['--expose-gc'] : []), script, JSON.stringify(options)].map(shellQuote).join(' ');
   const child = new Child(['sh', '-c', `ulimit -n "$(ulimit -Hn)" && exec ${command}`], {});
   const address = JSON.parse((await child.line('listening')).slice('listening '.length)) as Address;
   return {
     address,
-    stats: () => child.request<ServerStats>({ type: 'stats' }, 'stats'),
+    stats: (collect = false) => child.request<ServerStats>({ type: 'stats', collect }, 'stats'),
     async stopped() {
       const exit = await child.exited;
       if (exit.code !== 0) failures.push(`the server exited with code ${exit.code} (signal ${exit.signal})`);
