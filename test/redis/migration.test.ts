@@ -148,10 +148,16 @@ describe('redis/migration (a Cluster slot moved between masters while in use)', 
     const slot = keySlot('{dict:=half}');
     const qName = nameInSlot('Queue', 'half-q', slot);
     const impatient = new RedisManager({ cluster: cluster.nodes, lease: 5, callTimeout: 1 });
+    // Leases shorter than the migration lasts: the stalled renewal of its reference to the queue
+    // must not hold back the renewal of its other objects.
+    const brief = new RedisManager({ cluster: cluster.nodes, lease: 1 });
     await impatient.connect();
+    await brief.connect();
     try {
       const d = await a.named('half').dict();
       const [qA, qB, qI] = await Promise.all([a.named(qName).Queue<number>(), b.named(qName).Queue<number>(), impatient.named(qName).Queue<number>()]);
+      await brief.named(qName).Queue<number>();
+      const elsewhere = await brief.list([1, 2]);
       for (let i = 0; i < 3; i++) await qA.put(i);
       for (let i = 0; i < 10; i++) await d.set(`k${i}`, i);
       const { from, to } = await ends('mp:{dict:=half}:m');
@@ -167,8 +173,9 @@ describe('redis/migration (a Cluster slot moved between masters while in use)', 
       const waiting = qA.put(3).finally(() => (settled = true));
       // ... and with a callTimeout shorter than the migration, rejects without having run.
       expect(await rejectionOf(qI.put(99))).to.be.instanceOf(ConnectionClosedError);
-      await sleep(500);
+      await sleep(1500);
       expect(settled).to.equal(false);
+      expect(await elsewhere.length()).to.equal(2);
 
       while ((await cluster.migrateKeys(slot, from, to, 10)) > 0);
       await cluster.endMigration(slot, to);
@@ -179,6 +186,7 @@ describe('redis/migration (a Cluster slot moved between masters while in use)', 
       expect((await d.copy()).get('k9')).to.equal(9);
     } finally {
       await impatient.close();
+      await brief.close();
     }
   });
 });
