@@ -24,8 +24,10 @@ describe('redis/migration (a Cluster slot moved between masters while in use)', 
   before(async function () {
     this.timeout(60_000);
     cluster = await RedisCluster.start();
-    a = new RedisManager({ cluster: cluster.nodes });
-    b = new RedisManager({ cluster: cluster.nodes });
+    // Scripts on the slot's objects wait for the migration's end, and their leases are not renewed
+    // meanwhile: lease and callTimeout well above what the migration lasts (seconds, more under load).
+    a = new RedisManager({ cluster: cluster.nodes, lease: 20, callTimeout: 20 });
+    b = new RedisManager({ cluster: cluster.nodes, lease: 20, callTimeout: 20 });
     await a.connect();
     await b.connect();
   });
