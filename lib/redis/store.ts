@@ -158,9 +158,13 @@ export class RedisStore {
     });
   }
 
-  /** A command sent on its own (ioredis's auto-pipelining is in its named methods, not in sendCommand); Buffer replies. */
+  /**
+   * A command sent on its own (ioredis's auto-pipelining is in its named methods, not in
+   * sendCommand), with what those methods give a Command: the client's keyPrefix; Buffer replies.
+   */
   private alone(name: string, args: Arg[]): Promise<unknown> {
-    return this.client.sendCommand(new Command(name, args, { replyEncoding: null })) as Promise<unknown>;
+    const { keyPrefix } = this.client.options as { keyPrefix?: string };
+    return this.client.sendCommand(new Command(name, args, { replyEncoding: null, keyPrefix })) as Promise<unknown>;
   }
 
   /** A plain command's promise, with Redis's errors turned into ours. */
