@@ -11,7 +11,7 @@ import type { Address } from '../connection/address.js';
 import { sameAddress } from '../connection/address.js';
 import { script } from './lua/prelude.js';
 import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
-import { fromRedisError } from './errors.js';
+import { fromRedisError, replyMessage } from './errors.js';
 import { decodeScalar, encodeScalar, NOT_SCALAR } from './scalars.js';
 import { Deadlines, Pending } from './deadlines.js';
 import { retryWhileMoving } from './migrating.js';
@@ -153,7 +153,7 @@ export class RedisStore {
     const first = alone ? this.alone('evalsha', [s.sha, 5, ...keys, holder, ...args]) : commands.evalshaBuffer(s.sha, 5, ...keys, holder, ...args);
     return first.catch((error: unknown) => {
       // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      if (!(error instanceof Error) || replyMessage(error)?.startsWith('NOSCRIPT') !== true) throw error;
       return alone ? this.alone('eval', [s.lua, 5, ...keys, holder, ...args]) : commands.evalBuffer(s.lua, 5, ...keys, holder, ...args);
     });
   }
