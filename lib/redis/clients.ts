@@ -28,7 +28,7 @@ export async function openClients(options: RedisManagerOptions, settings: Settin
   let address: string;
   if (cluster !== undefined) {
     // A periodic slots refresh: after a failover, commands follow the promoted replica within a second or so.
-    client = new Cluster(cluster, { enableAutoPipelining: true, slotsRefreshInterval: 1000, ...clusterOptions, lazyConnect: true, redisOptions });
+    client = new Cluster(cluster, { enableAutoPipelining: true, slotsRefreshInterval: 1000, retryDelayOnTryAgain: 0, ...clusterOptions, lazyConnect: true, redisOptions });
     address = `redis-cluster://${cluster.map((n) => (typeof n === 'object' ? `${n.host ?? '127.0.0.1'}:${n.port ?? 6379}` : String(n))).join(',')}`;
   } else {
     client = url === undefined ? new Redis(redisOptions) : new Redis(url, redisOptions);

@@ -4,11 +4,27 @@
 // ConnectionClosedError, as a dropped manager connection is.
 import { ConnectionClosedError, ManagerError, TypeError as PyTypeError, errorClassesByName } from '../errors.js';
 
+/** ioredis's Cluster wrapping of the reply a command got on its last allowed redirection. */
+const WRAPPED = /^Too many Cluster redirections\. Last error: ReplyError: ([\s\S]*)$/;
+const REDIRECTION = /^(?:MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /;
+
+/**
+ * The error reply Redis sent, or undefined if `error` is not one. ioredis's Cluster counts every
+ * reply after a redirection against `maxRedirections`, so an ordinary reply (NOSCRIPT, a script's
+ * MPERR) on the last allowed try comes wrapped as "Too many Cluster redirections. Last error:
+ * ReplyError: ...": unwrapped here, but for a redirection, which is a failure to reach the node.
+ */
+export function replyMessage(error: Error): string | undefined {
+  if (error.name === 'ReplyError') return error.message;
+  const inner = WRAPPED.exec(error.message)?.[1];
+  return inner !== undefined && !REDIRECTION.test(inner) ? inner : undefined;
+}
+
 export function fromRedisError(error: unknown, what: string): Error {
   if (!(error instanceof Error)) return new ManagerError(String(error));
   if (error instanceof ManagerError) return error;
-  const message = error.message;
-  if (error.name === 'ReplyError') {
+  const message = replyMessage(error);
+  if (message !== undefined) {
     const mp = /^(?:ERR )?.*?MPERR (\w+) ([\s\S]*?)(?: script: .*)?$/.exec(message);
     if (mp !== null) {
       const cls = errorClassesByName.get(mp[1]);
@@ -19,5 +35,5 @@ export function fromRedisError(error: unknown, what: string): Error {
     }
     return new ManagerError(`${what}: Redis replied ${message}`, { cause: error });
   }
-  return new ConnectionClosedError(`${what}: Redis is unreachable (${message})`, { cause: error });
+  return new ConnectionClosedError(`${what}: Redis is unreachable (${error.message})`, { cause: error });
 }

@@ -10,13 +10,18 @@ const log = createDebug('mpmanagers:redis');
 export class Holds {
   private readonly counts = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
-  private renewing: Promise<void> | undefined;
+  /**
+   * Objects whose renewal is in flight, skipped by the next rounds: one object's renewal may wait up
+   * to callTimeout (its master down, its slot being migrated) without holding back the others'.
+   */
+  private readonly renewing = new Set<string>();
 
   constructor(private readonly store: RedisStore) {
     this.timer = setInterval(() => {
-      this.renewing ??= this.renewAll()
-        .catch((error: unknown) => log('renewing leases failed: %O', error))
-        .finally(() => (this.renewing = undefined));
+      const seen = new Set<string>();
+      for (const id of this.counts.keys()) {
+        if (!this.renewing.has(id)) this.renewTop(id, seen).catch((error: unknown) => log('renewing the lease on %s failed: %O', id, error));
+      }
     }, Math.max(50, Math.floor(store.settings.leaseMs / 3)));
     this.timer.unref();
   }
@@ -49,10 +54,19 @@ export class Holds {
     await this.store.run(h, 'release', [h.anon ? 1 : 0]);
   }
 
-  /** Renews every lease now (the timer does this on its own). */
+  /** Renews every lease now, but those being renewed already (the timer does this on its own). */
   async renewAll(): Promise<void> {
     const seen = new Set<string>();
-    await Promise.all([...this.counts.keys()].map((id) => this.renewOne(id, this.store.holder, seen)));
+    await Promise.all([...this.counts.keys()].filter((id) => !this.renewing.has(id)).map((id) => this.renewTop(id, seen)));
+  }
+
+  private async renewTop(id: string, seen: Set<string>): Promise<void> {
+    this.renewing.add(id);
+    try {
+      await this.renewOne(id, this.store.holder, seen);
+    } finally {
+      this.renewing.delete(id);
+    }
   }
 
   /** Stops renewing and releases every reference (graceful close). */

@@ -2,7 +2,7 @@
 // EVAL the first time a server sees one), the codec (msgpack with the wire's extension types; proxies
 // inside values travel as references) and this manager's holds on objects.
 import { createHash } from 'node:crypto';
-import type { Redis, Cluster } from 'ioredis';
+import { Command, type Redis, type Cluster } from 'ioredis';
 import { Codec, type CodecOptions } from '../codec/codec.js';
 import { ManagerError } from '../errors.js';
 import { BaseProxy } from '../proxies/base.js';
@@ -11,9 +11,10 @@ import type { Address } from '../connection/address.js';
 import { sameAddress } from '../connection/address.js';
 import { script } from './lua/prelude.js';
 import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
-import { fromRedisError } from './errors.js';
+import { fromRedisError, replyMessage } from './errors.js';
 import { decodeScalar, encodeScalar, NOT_SCALAR } from './scalars.js';
 import { Deadlines, Pending } from './deadlines.js';
+import { retryWhileMoving } from './migrating.js';
 import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
 import type { Notifier } from './notifier.js';
 import type { Holds } from './holds.js';
@@ -33,6 +34,8 @@ export interface ObjectHandle {
   keys: string[];
   anon: boolean;
   channel: string;
+  /** Until when (Date.now()) its scripts are sent outside auto-pipelining: its slot was seen migrating (migrating.ts). */
+  movingUntil: number;
 }
 
 export interface StoreSettings {
@@ -51,6 +54,9 @@ interface ScriptCommands {
   evalshaBuffer(sha: string, numkeys: number, ...args: Arg[]): Promise<unknown>;
   evalBuffer(lua: string, numkeys: number, ...args: Arg[]): Promise<unknown>;
 }
+
+/** How long an object's scripts are sent alone after its slot was last seen migrating. */
+const MOVING_ALONE_MS = 1000;
 
 export class RedisStore {
   private readonly familyOf = new Map<string, string>();
@@ -120,20 +126,45 @@ export class RedisStore {
     const family = this.familyOf.get(typeid);
     if (family === undefined) throw new TypeError(`no Redis type for typeid '${typeid}'`);
     const { prefix } = this.settings;
-    return { id, typeid, family, keys: objectKeys(prefix, id), anon: isAnonymous(id), channel: eventChannel(prefix, id) };
+    return { id, typeid, family, keys: objectKeys(prefix, id), anon: isAnonymous(id), channel: eventChannel(prefix, id), movingUntil: 0 };
   }
 
   /** Runs script `name` of the object's family; Buffer replies (bulk strings) stay Buffers. */
   run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
     const s = this.scripts.get(`${h.family}_${name}`);
     if (s === undefined) return Promise.reject(new TypeError(`no script ${name} for ${h.typeid}`));
+    const what = `${h.typeid} ${name}`;
+    const started = Date.now();
+    // Refused before it ran while the object's Cluster slot is being migrated: sent again
+    // (migrating.ts). The retries, and for a while the object's next scripts, go outside
+    // auto-pipelining: ioredis holds a pipeline back until each of its commands has followed all its
+    // redirections, and with it every later command for that master.
+    const reply = this.send(s, h.keys, holder, args, started < h.movingUntil).catch((error: unknown) =>
+      retryWhileMoving(error, () => this.send(s, h.keys, holder, args, true), started, this.settings.callTimeoutMs ?? 0, what, () => {
+        h.movingUntil = Date.now() + MOVING_ALONE_MS;
+      }),
+    );
+    return this.reply(reply, what, same);
+  }
+
+  /** One try of a script: EVALSHA, or EVAL the first time a server sees it; `alone`: not auto-pipelined. */
+  private send(s: { lua: string; sha: string }, keys: string[], holder: string, args: Arg[], alone: boolean): Promise<unknown> {
     const commands = this.client as unknown as ScriptCommands;
-    const reply = commands.evalshaBuffer(s.sha, 5, ...h.keys, holder, ...args).catch((error: unknown) => {
+    const first = alone ? this.alone('evalsha', [s.sha, 5, ...keys, holder, ...args]) : commands.evalshaBuffer(s.sha, 5, ...keys, holder, ...args);
+    return first.catch((error: unknown) => {
       // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return commands.evalBuffer(s.lua, 5, ...h.keys, holder, ...args);
+      if (!(error instanceof Error) || replyMessage(error)?.startsWith('NOSCRIPT') !== true) throw error;
+      return alone ? this.alone('eval', [s.lua, 5, ...keys, holder, ...args]) : commands.evalBuffer(s.lua, 5, ...keys, holder, ...args);
     });
-    return this.reply(reply, `${h.typeid} ${name}`, same);
+  }
+
+  /**
+   * A command sent on its own (ioredis's auto-pipelining is in its named methods, not in
+   * sendCommand), with what those methods give a Command: the client's keyPrefix; Buffer replies.
+   */
+  private alone(name: string, args: Arg[]): Promise<unknown> {
+    const { keyPrefix } = this.client.options as { keyPrefix?: string };
+    return this.client.sendCommand(new Command(name, args, { replyEncoding: null, keyPrefix })) as Promise<unknown>;
   }
 
   /** A plain command's promise, with Redis's errors turned into ours. */

@@ -48,7 +48,9 @@ if ARGV[3] == '1' then
   local top = redis.call('ZRANGE', R, -1, -1, 'WITHSCORES')
   local ttl = tonumber(top[2]) - t
   for _, k in ipairs(KEYS) do redis.call('PEXPIRE', k, ttl) end
-  for _, h in ipairs(redis.call('ZRANGE', R, 0, -1)) do redis.call('PEXPIRE', P .. 'f:' .. h, ttl) end
+  for _, h in ipairs(redis.call('ZRANGE', R, 0, -1)) do
+    for _, k in ipairs(holder_keys(h)) do redis.call('PEXPIRE', k, ttl) end
+  end
 end
 return redis.call('SMEMBERS', I)
 `;
@@ -57,7 +59,9 @@ return redis.call('SMEMBERS', I)
 export const RELEASE = `
 if redis.call('ZREM', R, H) == 1 then on_release(H) end
 if ARGV[2] == '1' and redis.call('ZCOUNT', R, now(), '+inf') == 0 then
-  for _, h in ipairs(redis.call('ZRANGE', R, 0, -1)) do redis.call('DEL', P .. 'f:' .. h) end
+  for _, h in ipairs(redis.call('ZRANGE', R, 0, -1)) do
+    for _, k in ipairs(holder_keys(h)) do redis.call('DEL', k) end
+  end
   redis.call('DEL', M, D, R, A, I)
   return 1
 end

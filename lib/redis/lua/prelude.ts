@@ -1,8 +1,9 @@
 // The Lua every script of this backend starts with. KEYS are an object's five keys (keys.ts):
 // M meta hash, D data, R refs (holder → lease expiry, a sorted set), A auxiliary, I inner objects;
 // ARGV[1] is the calling holder (a RedisManager's id). A family (dict, queue, lock...) may replace
-// the two hooks: on_dead(h) runs for a holder whose lease expired, on_release(h) for one that
-// released its last reference gracefully.
+// the hooks: on_dead(h) runs for a holder whose lease expired, on_release(h) for one that released
+// its last reference gracefully, holder_keys(h) names keys of one holder beyond the five (a queue's
+// in-flight list), which renew and release then touch: no other script touches undeclared keys.
 const BASE = `
 local M, D, R, A, I = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local H = ARGV[1]
@@ -26,6 +27,7 @@ local function notify(what) redis.call('PUBLISH', EV, what) end
 const DEFAULT_HOOKS = `
 local function on_dead(h) end
 local function on_release(h) end
+local function holder_keys(h) return {} end
 `;
 
 const REAP = `
@@ -42,7 +44,7 @@ local function holder_alive(h)
 end
 `;
 
-/** A complete script: the prelude, the family's hooks (or none), then `body`. */
-export function script(body: string, hooks: string = DEFAULT_HOOKS): string {
-  return `${BASE}${hooks}${REAP}${body}`;
+/** A complete script: the prelude, the default hooks, the family's (a later local function shadows a default), then `body`. */
+export function script(body: string, hooks = ''): string {
+  return `${BASE}${DEFAULT_HOOKS}${hooks}${REAP}${body}`;
 }

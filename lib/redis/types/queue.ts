@@ -18,6 +18,7 @@ local function on_dead(h)
   if moved then keep(D) notify('put') end
 end
 local function on_release(h) redis.call('DEL', P .. 'f:' .. h) end
+local function holder_keys(h) return {P .. 'f:' .. h} end
 `;
 const PUT = `
 live()

@@ -7,6 +7,21 @@ import { RedisServer } from './redisServer.js';
 
 const run = promisify(execFile);
 
+/** Redis Cluster's hash slot of a key (CRC16/XMODEM of its hash tag, or of the whole key, mod 16384). */
+export function keySlot(key: string): number {
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) key = key.slice(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of Buffer.from(key)) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
+
 export class RedisCluster {
   private constructor(readonly servers: RedisServer[]) {}
 
@@ -59,6 +74,44 @@ export class RedisCluster {
       }
     }
     throw new Error(`no master for slot ${slot}`);
+  }
+
+  /** A master's node id (CLUSTER MYID). */
+  async idOf(server: RedisServer): Promise<string> {
+    return (await this.cli(server.port, 'cluster', 'myid')).trim();
+  }
+
+  /** The live masters. */
+  async masters(): Promise<RedisServer[]> {
+    const out: RedisServer[] = [];
+    for (const s of this.live()) if ((await this.cli(s.port, 'role')).startsWith('master')) out.push(s);
+    return out;
+  }
+
+  /**
+   * The first step of moving `slot` from `from` to `to`, as `redis-cli --cluster reshard` takes it:
+   * the target IMPORTING, then the source MIGRATING. Then migrateKeys() in batches, then endMigration().
+   */
+  async beginMigration(slot: number, from: RedisServer, to: RedisServer): Promise<void> {
+    const [fromId, toId] = await Promise.all([this.idOf(from), this.idOf(to)]);
+    await this.cli(to.port, 'cluster', 'setslot', String(slot), 'importing', fromId);
+    await this.cli(from.port, 'cluster', 'setslot', String(slot), 'migrating', toId);
+  }
+
+  /** Moves up to `count` of the slot's keys (CLUSTER GETKEYSINSLOT, one MIGRATE ... KEYS); how many it moved. */
+  async migrateKeys(slot: number, from: RedisServer, to: RedisServer, count: number): Promise<number> {
+    const keys = (await this.cli(from.port, 'cluster', 'getkeysinslot', String(slot), String(count))).split('\n').filter((k) => k !== '');
+    if (keys.length === 0) return 0;
+    const reply = await this.cli(from.port, 'migrate', '127.0.0.1', String(to.port), '', '0', '5000', 'KEYS', ...keys);
+    if (reply.trim() !== 'OK') throw new Error(`MIGRATE failed: ${reply}`);
+    return keys.length;
+  }
+
+  /** The last step: every master learns that `to` owns the slot (the target first, as redis-cli does). */
+  async endMigration(slot: number, to: RedisServer): Promise<void> {
+    const toId = await this.idOf(to);
+    const others = (await this.masters()).filter((s) => s !== to);
+    for (const s of [to, ...others]) await this.cli(s.port, 'cluster', 'setslot', String(slot), 'node', toId);
   }
 
   private dead = new Set<RedisServer>();
