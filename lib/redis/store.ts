@@ -2,7 +2,7 @@
 // EVAL the first time a server sees one), the codec (msgpack with the wire's extension types; proxies
 // inside values travel as references) and this manager's holds on objects.
 import { createHash } from 'node:crypto';
-import { Command, type Redis, type Cluster } from 'ioredis';
+import type { Redis, Cluster } from 'ioredis';
 import { Codec, type CodecOptions } from '../codec/codec.js';
 import { ManagerError } from '../errors.js';
 import { BaseProxy } from '../proxies/base.js';
@@ -162,9 +162,11 @@ export class RedisStore {
    * A command sent on its own (ioredis's auto-pipelining is in its named methods, not in
    * sendCommand), with what those methods give a Command: the client's keyPrefix; Buffer replies.
    */
-  private alone(name: string, args: Arg[]): Promise<unknown> {
+  private async alone(name: string, args: Arg[]): Promise<unknown> {
+    // ioredis is loaded once a client connects (clients.ts); this only fetches the loaded module.
+    const { Command } = await import('ioredis');
     const { keyPrefix } = this.client.options as { keyPrefix?: string };
-    return this.client.sendCommand(new Command(name, args, { replyEncoding: null, keyPrefix })) as Promise<unknown>;
+    return this.client.sendCommand(new Command(name, args, { replyEncoding: null, keyPrefix }));
   }
 
   /** A plain command's promise, with Redis's errors turned into ours. */

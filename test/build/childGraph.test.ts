@@ -88,6 +88,6 @@ describe('built child entry points', function () {
     const { externals } = staticGraph(meta, 'index.js');
     expect([...externals]).to.not.include('ioredis');
     const dynamic = Object.values(meta.outputs).flatMap((output) => output.imports.filter((imported) => imported.kind === 'dynamic-import' && imported.path === 'ioredis'));
-    expect(dynamic).to.have.length(1);
+    expect(dynamic).to.not.have.length(0);
   });
 });
