@@ -5,6 +5,7 @@
 //   node --import tsx bench/tools/binaryProbe.ts [--size=1048576] [--gets=3000] [--unix]
 //        [--server-flags="--trace-gc"] [--slowest=10]
 // Client-side flags go before the script (node --trace-gc --import tsx bench/tools/binaryProbe.ts).
+// As the bench runs it (transpiled, no tsx): node --import tsx bench/tools/probeBuilt.ts [flags] -- [args].
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,9 +34,11 @@ const gets = Number(values.gets);
 // The server: bench/workers/mpServer.ts, which prints {ready, address} on its first line.
 const unixPath = path.join(os.tmpdir(), `binaryProbe-${process.pid}.sock`);
 const serverFlags = values['server-flags'].split(' ').filter((flag) => flag !== '');
+// Run as TypeScript (through tsx) or as the bench's transpiled build (bench/tools/probeBuilt.ts).
+const built = import.meta.url.endsWith('.js');
 const server = spawn(
   process.execPath,
-  [...serverFlags, '--import', 'tsx', path.join(root, 'bench/workers/mpServer.ts'), '--authkey', 'probe', ...(values.unix ? ['--unix', unixPath] : ['--tcp'])],
+  [...serverFlags, ...(built ? [] : ['--import', 'tsx']), path.join(root, `bench/workers/mpServer.${built ? 'js' : 'ts'}`), '--authkey', 'probe', ...(values.unix ? ['--unix', unixPath] : ['--tcp'])],
   { stdio: ['pipe', 'pipe', 'inherit'] },
 );
 const serverLines = readline.createInterface({ input: server.stdout });

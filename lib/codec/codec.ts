@@ -3,6 +3,7 @@
 // Which JavaScript value becomes which msgpack value is listed in extensions.ts.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
+import { noteBufferHandedOut } from '../buffers/youngRelease.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
@@ -223,7 +224,9 @@ export class Codec {
     } finally {
       this.#inputOwned = false;
     }
-    if (!this.#viewKept && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    if (!this.#viewKept) {
+      if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    } else noteBufferHandedOut(bytes.buffer.byteLength); // see lib/buffers/youngRelease.ts
     return value;
   }
 
