@@ -5,11 +5,9 @@
 // server has seen no large message for RELEASE_DELAY_MS (at most one per delay, on an unref'd timer),
 // and the pool of large buffers lets its idle buffers go first.
 //
-// The collector is reached through V8's --expose-gc flag, set at run time and read by a new context
-// only (globalThis.gc of the program is not touched); where that is not possible nothing is done.
-import v8 from 'node:v8';
-import vm from 'node:vm';
+// The collector is reached as collector.ts says; where that is not possible nothing is done.
 import createDebug from 'debug';
+import { collector } from './collector.js';
 import { largeBuffers } from './largeBufferPool.js';
 
 const log = createDebug('mpmanagers:memory');
@@ -19,7 +17,6 @@ export const LARGE_MESSAGE = 8 * 1024 * 1024;
 /** Quiet time, after the last large message, before collecting. */
 const RELEASE_DELAY_MS = 1000;
 
-let collect: (() => void) | undefined | null = null; // null: not looked up yet
 let timer: NodeJS.Timeout | undefined;
 
 /** Called with the size of each message sent or received; cheap for small ones. */
@@ -41,19 +38,4 @@ function release(): void {
   const start = performance.now();
   gc();
   log('collected garbage after a large message in %d ms', Math.round(performance.now() - start));
-}
-
-function collector(): (() => void) | undefined {
-  if (collect !== null) return collect;
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === 'function') return (collect = exposed);
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
-    collect = typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch (error) {
-    log('no garbage collector to call: %O', error);
-    collect = undefined;
-  }
-  return collect;
 }

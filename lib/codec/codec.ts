@@ -3,10 +3,11 @@
 // Which JavaScript value becomes which msgpack value is listed in extensions.ts.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
+import { noteBufferHandedOut } from '../buffers/youngRelease.js';
 import { ProtocolError, ValueError } from '../errors.js';
 import type { WireRef } from '../protocol.js';
 import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
-import { copyDecodedBinaries, encoderBufferSize, gatherLargeBinaries, keepNegativeZero, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely, type Gathering } from './msgpackInternals.js';
+import { copyDecodedBinaries, encoderBufferSize, forgetDecodedInput, gatherLargeBinaries, keepNegativeZero, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely, type Gathering } from './msgpackInternals.js';
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 import { scanMessage } from './scan.js';
 
@@ -223,7 +224,9 @@ export class Codec {
     } finally {
       this.#inputOwned = false;
     }
-    if (!this.#viewKept && largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    if (!this.#viewKept) {
+      if (largeBuffers.lends(bytes.buffer)) largeBuffers.give(bytes.buffer);
+    } else noteBufferHandedOut(bytes.buffer.byteLength); // see lib/buffers/youngRelease.ts
     return value;
   }
 
@@ -244,8 +247,9 @@ export class Codec {
       throw error instanceof ProtocolError ? error : new ProtocolError(`undecodable message: ${describe(error)}`, { cause: error });
     } finally {
       this.#decoding = false;
-      // Decoders keep a view of the last bytes they read: let a large message go.
-      if (large) this.#decoders = [];
+      // Decoders keep a view of the last bytes they read: let a large message go (the decoders
+      // stay: see forgetDecodedInput).
+      if (large) for (const entry of this.#decoders) forgetDecodedInput(entry.decoder);
     }
   }
 

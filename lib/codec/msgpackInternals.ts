@@ -16,6 +16,8 @@
 //   size alive while it waits, and without writing to fresh memory (see lib/buffers/).
 // - Encoder#encodeNumber(number) writes -0 as the integer 0 (it is a safe integer); Python's -0.0
 //   and JavaScript's -0 are floats, so -0 goes to Encoder#encodeNumberAsFloat instead.
+// - Decoder#bytes, #view and #pos hold the last input decoded, until the next decode: after a large
+//   message they are pointed at an empty buffer, so the Decoder does not keep the message alive.
 // - Encoder#ensureBufferSizeToWrite(size) is where the buffer grows (to twice what is needed):
 //   capping it there refuses a message over a size limit before a buffer larger than the limit exists.
 import { Decoder, Encoder } from '@msgpack/msgpack';
@@ -38,6 +40,9 @@ interface EncoderInternals {
 
 interface DecoderInternals {
   decodeBinary(byteLength: number, headOffset: number): Uint8Array;
+  bytes: Uint8Array;
+  view: DataView;
+  pos: number;
 }
 
 /** A binary this large gets room of its own size in the buffer, plus BINARY_MARGIN, not double. */
@@ -70,6 +75,22 @@ export function copyDecodedBinaries(decoder: Decoder<any>, mayKeepView: (view: U
     return mayKeepView(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(view);
   };
 }
+
+/**
+ * Makes `decoder` let go of the input it last decoded: it keeps `bytes` and a DataView of them until
+ * its next decode. Used after a large message instead of making a new Decoder for the next one: a
+ * new Decoder per large message (with its patched methods, see copyDecodedBinaries) made the client
+ * of a 1 MiB binary get run a full mark-compact every ~20 gets (bench/tools/binaryProbe.ts).
+ */
+export function forgetDecodedInput(decoder: Decoder<any>): void {
+  const internals = decoder as unknown as DecoderInternals;
+  internals.bytes = NO_BYTES;
+  internals.view = NO_VIEW;
+  internals.pos = 0;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
 
 /** Makes `encoder` keep the sign of -0 (a float64 on the wire, as CPython writes -0.0). */
 export function keepNegativeZero(encoder: Encoder<any>): void {
@@ -175,10 +196,11 @@ function assertInternalsPresent(): void {
     typeof encoderPrototype.resizeBuffer !== 'function' ||
     typeof encoderPrototype.writeU8 !== 'function' ||
     typeof encoderPrototype.writeU32 !== 'function' ||
-    typeof decoderPrototype.decodeBinary !== 'function'
+    typeof decoderPrototype.decodeBinary !== 'function' ||
+    !(new Decoder() as unknown as Partial<DecoderInternals>).bytes
   ) {
     throw new ManagerError(
-      'this @msgpack/msgpack version lacks Encoder#encodeObject, Encoder#encodeBinary or Decoder#decodeBinary: see lib/codec/msgpackInternals.ts',
+      'this @msgpack/msgpack version lacks Encoder#encodeObject, Encoder#encodeBinary Decoder#decodeBinary or Decoder#bytes: see lib/codec/msgpackInternals.ts',
     );
   }
 }

@@ -6,8 +6,15 @@ import { POOLED_MIN, largeBuffers } from '../buffers/largeBufferPool.js';
 
 /** Messages larger than this go in chunks (when the peer has said it takes them). */
 export const CHUNK_THRESHOLD = 256 * 1024;
-/** Message bytes carried by each chunk frame (the last one may carry fewer). */
+/** Message bytes carried by each chunk frame (the last one may carry fewer, or up to CHUNK_TAIL_MAX more). */
 export const CHUNK_DATA_SIZE = 256 * 1024;
+/**
+ * A message's last chunk also carries what is left after it, up to this many bytes, rather than
+ * leave them to a chunk of their own: a 1 MiB value's reply is 1 MiB and a few bytes of envelope,
+ * which went as four full chunks and a fifth of 11 bytes, one more frame and event-loop turn, and
+ * that fifth chunk was over the window until the receiver's acknowledgement came back.
+ */
+export const CHUNK_TAIL_MAX = 16 * 1024;
 /**
  * First byte of every chunk frame: 0xc1 is the one byte msgpack never uses, so no message (a
  * msgpack array, 0x9X or 0xdc/0xdd) can be mistaken for a chunk.
@@ -29,6 +36,11 @@ export const CHUNK_ACK = 0x02;
  */
 export const CHUNK_WINDOW = 4 * CHUNK_DATA_SIZE;
 /**
+ * What a sender actually lets out unacknowledged: the window and a last chunk's tail, so that a
+ * message of up to the window and its envelope never waits for an acknowledgement.
+ */
+export const CHUNK_WINDOW_SENT = CHUNK_WINDOW + CHUNK_TAIL_MAX;
+/**
  * A receiver acknowledges the chunk data it has received once this much is unacknowledged, and
  * when a message is complete: the sender, allowed CHUNK_WINDOW, always has room for more.
  */
@@ -43,7 +55,16 @@ export const STREAMED_CHUNK_MIN = 1024;
 export const FIRST_CHUNK_PREFIX = 6;
 export const NEXT_CHUNK_PREFIX = 2;
 /** The largest chunk frame payload a sender of this version writes. */
-export const CHUNK_FRAME_MAX = FIRST_CHUNK_PREFIX + CHUNK_DATA_SIZE;
+export const CHUNK_FRAME_MAX = FIRST_CHUNK_PREFIX + CHUNK_DATA_SIZE + CHUNK_TAIL_MAX;
+
+/**
+ * Data bytes of the next chunk of a message of which `left` bytes are still to be sent. A message's
+ * first chunk never takes a tail: a message of up to CHUNK_DATA_SIZE + CHUNK_TAIL_MAX bytes still
+ * goes as two chunks, so that its frames stay smaller than the message (within a peer's limit).
+ */
+export function nextChunkLength(left: number, first: boolean): number {
+  return !first && left <= CHUNK_DATA_SIZE + CHUNK_TAIL_MAX ? left : Math.min(left, CHUNK_DATA_SIZE);
+}
 
 /** Whether a post-handshake frame payload is a chunk frame rather than a whole message. */
 export function isChunkFrame(payload: Uint8Array): boolean {

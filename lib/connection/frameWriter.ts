@@ -5,7 +5,7 @@ import type net from 'node:net';
 import createDebug from 'debug';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { FRAME_HEADER_SIZE, frameHeader } from './framing.js';
-import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, CHUNK_WINDOW, chunkAck, chunkFramePrefix } from './chunks.js';
+import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, CHUNK_WINDOW_SENT, chunkAck, chunkFramePrefix, nextChunkLength } from './chunks.js';
 import { ProtocolError } from '../errors.js';
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 
@@ -118,7 +118,7 @@ export class FrameWriter implements FrameRunWriter {
   private chunkBytesQueued = 0;
   /** A turn (setImmediate) or a 'drain' is scheduled to send the next chunk. */
   private chunkPumpScheduled = false;
-  /** Chunk data bytes written and not yet acknowledged by the peer (at most CHUNK_WINDOW). */
+  /** Chunk data bytes written and not yet acknowledged by the peer (at most CHUNK_WINDOW_SENT). */
   private chunkBytesUnacked = 0;
   /**
    * Pace chunks by the socket alone, not the window. Set while the connection does not read (its
@@ -242,7 +242,6 @@ export class FrameWriter implements FrameRunWriter {
 
   /** The peer acknowledged `bytes` chunk data bytes: more may go. Throws ProtocolError for more than was sent. */
   acknowledged(bytes: number): void {
-   
     if (bytes > this.chunkBytesUnacked) throw new ProtocolError(`the peer acknowledged ${bytes} chunk bytes; ${this.chunkBytesUnacked} were unacknowledged`);
     this.chunkBytesUnacked -= bytes;
     this.scheduleChunk();
@@ -262,7 +261,8 @@ export class FrameWriter implements FrameRunWriter {
   private scheduleChunk(): void {
     if (this.chunkPumpScheduled || this.chunkQueue === undefined || this.chunkQueue.length === 0) return;
     // The window is full: the peer's acknowledgement (acknowledged()) calls again.
-    if (!this.windowSuspended && this.chunkBytesUnacked + Math.min(CHUNK_DATA_SIZE, this.chunkQueue[0].length - this.chunkQueue[0].sent) > CHUNK_WINDOW) return;
+    const next = this.chunkQueue[0];
+    if (!this.windowSuspended && this.chunkBytesUnacked + nextChunkLength(next.length - next.sent, next.sent === 0) > CHUNK_WINDOW_SENT) return;
     this.chunkPumpScheduled = true;
     // The socket holds a chunk or more: write the next once it has handed them to the kernel.
     if (this.socket.writableLength >= CHUNK_DATA_SIZE) this.socket.once('drain', () => FrameWriter.pumpChunks(this));
@@ -280,7 +280,9 @@ export class FrameWriter implements FrameRunWriter {
     // One chunk per turn: on loopback TCP a 256 KiB write costs the writing process its share of the
     // kernel's work, so several per turn held small requests back for milliseconds (an A/B of the
     // loaded row: small get p99 4-7 ms with one per turn, 19-23 ms with up to the window's four).
-    if (writer.socket.writableLength < CHUNK_DATA_SIZE && (writer.windowSuspended || writer.chunkBytesUnacked < CHUNK_WINDOW)) {
+    const next = queue[0];
+    const roomInWindow = writer.chunkBytesUnacked + nextChunkLength(next.length - next.sent, next.sent === 0) <= CHUNK_WINDOW_SENT;
+    if (writer.socket.writableLength < CHUNK_DATA_SIZE && (writer.windowSuspended || roomInWindow)) {
       writer.socket.cork();
       frameSlab.flush(writer); // frames sent before this chunk go first
       writer.writeNextChunk();
@@ -293,7 +295,7 @@ export class FrameWriter implements FrameRunWriter {
   private writeNextChunk(): void {
     const queue = this.chunkQueue!;
     const message = queue[0];
-    const length = Math.min(CHUNK_DATA_SIZE, message.length - message.sent);
+    const length = nextChunkLength(message.length - message.sent, message.sent === 0);
     this.socket.write(chunkFramePrefix(message.sent === 0, message.length, length));
     message.sent += length;
     this.chunkBytesQueued -= length;

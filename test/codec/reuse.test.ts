@@ -83,6 +83,22 @@ describe('codec: reuse after failures', () => {
     expectNestedValue(roundTrip(nestedValue(), codec));
   });
 
+  it('does not keep a large message alive once it is decoded, at any nesting level', async () => {
+    const codec = new Codec();
+    const decodedOnce = (): WeakRef<ArrayBuffer> => {
+      // Over 1 MiB, with a nested extension (a Map in a Set), so that two decoders read from it.
+      const bytes = Uint8Array.from(codec.encode([new Set([new Map([[1, 'x'.repeat(1536 * 1024)]])])]));
+      expect(bytes.length).to.be.greaterThan(1024 * 1024);
+      codec.decode(bytes);
+      return new WeakRef(bytes.buffer);
+    };
+    const message = decodedOnce();
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds its target until the job ends
+    (globalThis as unknown as { gc: () => void }).gc();
+    expect(message.deref()).to.equal(undefined);
+    expectNestedValue(roundTrip(nestedValue(), codec));
+  });
+
   it('keeps one codec consistent across many alternating messages', () => {
     const codec = new Codec(proxyHooks());
     for (let i = 0; i < 200; i++) {

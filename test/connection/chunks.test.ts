@@ -212,9 +212,29 @@ describe('connection: chunked messages and limits both ways', function () {
     const value = (await d.get('v'))!;
     expect(value[8 * MiB]).to.equal(6);
     await new Promise((resolve) => setImmediate(resolve)); // the last acknowledgement leaves at the end of its turn
-    // 33 chunks: one acknowledgement (a 10-byte frame) per chunk would be 330 bytes; per 512 KiB, 17 frames.
+    // 32 chunks (the last also carries the bytes past 8 MiB): one acknowledgement (a 10-byte frame)
+    // per chunk would be 320 bytes; per 512 KiB, 16 frames.
     const acks = socket.bytesWritten - before - requestBytes;
-    expect(acks, `${acks} bytes of acknowledgements`).to.equal(17 * 10);
+    expect(acks, `${acks} bytes of acknowledgements`).to.equal(16 * 10);
+  });
+
+  it('a 1 MiB value comes back in four chunks, its envelope in the last one, not a fifth', async () => {
+    served = await serve(SyncManager);
+    const client = await served.client();
+    const socket = connectionOf(client).socket;
+    const d = await client.dict<string, Uint8Array>();
+    await d.set('v', new Uint8Array(MiB).fill(7));
+    await d.set('w', new Uint8Array(1).fill(7));
+    const readBy = async (key: string): Promise<number> => {
+      const before = socket.bytesRead;
+      await d.get(key);
+      return socket.bytesRead - before;
+    };
+    // The same envelope around a bin 8 of 1 byte (2-byte header, one 4-byte frame header) and around
+    // a bin 32 of 1 MiB (5-byte header) in chunk frames: what is left is the chunk frames' own bytes.
+    const whole = (await readBy('w')) - 1 - 2 - 4;
+    const chunked = (await readBy('v')) - MiB - 5;
+    expect(chunked - whole, 'chunk frame headers and prefixes').to.equal(4 + 6 + 3 * (4 + 2));
   });
 
   it('a client that did not say it takes chunks (an older one) gets a large reply as one whole frame', async () => {

@@ -1,0 +1,29 @@
+// Runs bench/tools/binaryProbe.ts as the bench runs its workers: transpiled to JavaScript (see
+// bench/harness/build.ts), without tsx, whose loader makes a larger heap and so other GC timing.
+//   node --import tsx bench/tools/probeBuilt.ts [node flags for the client] -- [binaryProbe args]
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { transpileForChildren } from '../harness/build.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+const split = args.indexOf('--');
+const nodeFlags = split < 0 ? [] : args.slice(0, split);
+const probeArgs = split < 0 ? args : args.slice(split + 1);
+const build = await transpileForChildren(root);
+try {
+  const source = path.join(root, 'bench/tools/binaryProbe.ts');
+  const { outputText } = ts.transpileModule(await fs.readFile(source, 'utf8'), {
+    fileName: source,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const script = build.scriptFor('bench/tools/binaryProbe.ts');
+  await fs.mkdir(path.dirname(script), { recursive: true });
+  await fs.writeFile(script, outputText);
+  spawnSync(process.execPath, [...nodeFlags, script, ...probeArgs], { stdio: 'inherit' });
+} finally {
+  await build.remove();
+}

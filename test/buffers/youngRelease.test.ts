@@ -1,0 +1,49 @@
+// Large buffers handed out to callers: a young-generation collection follows every few MiB of them,
+// so that those the caller let go are freed before V8 would run a full collection for them.
+import { expect } from 'chai';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { YOUNG_RELEASE_BYTES, noteBufferHandedOut } from '../../lib/buffers/youngRelease.js';
+import { Codec } from '../../lib/codec/codec.js';
+
+/** Young-generation collections seen while `during` runs, and for a moment after. */
+async function youngCollections(during: () => Promise<void>): Promise<number> {
+  let count = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) count++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    await during();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // entries are delivered asynchronously
+  } finally {
+    observer.disconnect();
+  }
+  return count;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('buffers: young collections after large buffers handed out', () => {
+  it('runs a young collection once YOUNG_RELEASE_BYTES have been handed out, after the turn', async () => {
+    const seen = await youngCollections(async () => {
+      noteBufferHandedOut(YOUNG_RELEASE_BYTES);
+      await nextTurn();
+      await nextTurn();
+    });
+    expect(seen).to.be.greaterThan(0);
+  });
+
+  it('counts the bin values decodeOwned hands out as views into their message', async () => {
+    const codec = new Codec();
+    const message = Uint8Array.from(codec.encode([1, new Uint8Array(YOUNG_RELEASE_BYTES)]));
+    const seen = await youngCollections(async () => {
+      const value = codec.decodeOwned(message) as [number, Uint8Array];
+      expect(value[1].buffer).to.equal(message.buffer); // a view, not a copy: the caller's now
+      await nextTurn();
+      await nextTurn();
+    });
+    expect(seen).to.be.greaterThan(0);
+  });
+});
