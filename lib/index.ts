@@ -76,6 +76,7 @@ export {
 } from './server/description.js';
 export { PermissionError } from './errors.js';
 export { EOFError } from './errors.js';
+export { ReplicaAckError } from './errors.js';
 export { Pipe, Listener, Client, Connection, wait, type ListenerOptions, type ClientOptions } from './mpconnection/index.js';
 export * as sharedctypes from './sharedctypes/index.js';
 export { RedisManager, type RedisCreators } from './redis/manager.js';

@@ -15,7 +15,7 @@ export async function openClients(options: RedisManagerOptions, settings: Settin
   // Loaded here, not at the top: ioredis takes 50-100 ms to import, which every program importing
   // this package (and every child process whose module imports it) would pay without using Redis.
   const { Redis, Cluster } = await import('ioredis');
-  const { url, cluster, clusterOptions, prefix: _p, lease: _l, recheckInterval: _r, callTimeout: _c, codec: _codec, ...rest } = options;
+  const { url, cluster, clusterOptions, prefix: _p, lease: _l, recheckInterval: _r, callTimeout: _c, codec: _codec, replicaAcks: _ra, replicaAckTimeout: _rt, ...rest } = options;
   // The command client has no ioredis commandTimeout (a timer per command): RedisStore bounds each
   // call by callTimeout itself (deadlines.ts). The subscriber's few commands keep ioredis's.
   const redisOptions: RedisOptions = {

@@ -17,6 +17,7 @@ import type { SharedRef } from '../manager/baseManager.js';
 import { openClients, type Clients } from './clients.js';
 import { cloneableOptions, settingsOf, type RedisManagerOptions, type Settings } from './options.js';
 import { RedisStore } from './store.js';
+import { ReplicaAcks } from './replicaAcks.js';
 import { Notifier } from './notifier.js';
 import { Holds } from './holds.js';
 import { RedisChannel } from './channel.js';
@@ -84,6 +85,17 @@ export class RedisManager implements RedisCreators {
     });
     for (const family of FAMILIES) store.define(family);
     store.holds = new Holds(store);
+    if (this.settings.replicaAcks > 0) {
+      try {
+        store.acks = await ReplicaAcks.open(client, this.settings.replicaAcks, this.settings.replicaAckTimeoutMs);
+      } catch (error) {
+        store.stop();
+        client.disconnect();
+        subscriber.disconnect();
+        this.clients = undefined;
+        throw fromRedisError(error, 'connect');
+      }
+    }
     this.channel = new RedisChannel(store, { kind: 'redis', options: cloneableOptions(this.options) });
     this.state = 'connected';
   }
@@ -109,7 +121,7 @@ export class RedisManager implements RedisCreators {
     channel.close();
     await channel.store.holds.releaseAll();
     const { client, subscriber } = this.clients!;
-    await Promise.allSettled([channel.store.cmd(client.quit(), 'quit').catch(() => client.disconnect()), subscriber.quit()]);
+    await Promise.allSettled([channel.store.cmd(client.quit(), 'quit').catch(() => client.disconnect()), subscriber.quit(), channel.store.acks?.close()]);
     channel.store.stop();
   }
 
@@ -121,6 +133,7 @@ export class RedisManager implements RedisCreators {
     this.channel?.store.stop();
     this.clients?.client.disconnect();
     this.clients?.subscriber.disconnect();
+    this.channel?.store.acks?.disconnect();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

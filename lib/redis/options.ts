@@ -17,6 +17,16 @@ export interface RedisManagerOptions extends RedisOptions {
   recheckInterval?: number;
   /** Seconds a command may wait for Redis (down, failing over) before rejecting ConnectionClosedError; 0: no limit. Default 10. */
   callTimeout?: number;
+  /**
+   * Replicas that must acknowledge a write that hands something over (Queue/JoinableQueue `put`,
+   * `put_nowait`, `task_done`) before the call resolves: Redis's `WAIT` on the master that ran it,
+   * over a connection of its own (replicaAcks.ts). Fewer within `replicaAckTimeout`: the call rejects
+   * ReplicaAckError, and the write may still have happened. Default 0: no WAIT (replication stays
+   * asynchronous: a write acknowledged just before a master dies can be lost).
+   */
+  replicaAcks?: number;
+  /** Seconds a write waits for `replicaAcks` replicas (WAIT's timeout), when replicaAcks > 0. Default 1. */
+  replicaAckTimeout?: number;
   /** msgpack decode limits for values read from Redis. */
   codec?: CodecOptions;
 }
@@ -26,6 +36,8 @@ export interface Settings {
   leaseMs: number;
   recheckMs: number;
   callTimeoutMs: number;
+  replicaAcks: number;
+  replicaAckTimeoutMs: number;
 }
 
 export function settingsOf(options: RedisManagerOptions): Settings {
@@ -35,6 +47,9 @@ export function settingsOf(options: RedisManagerOptions): Settings {
     leaseMs: Math.round(lease * 1000),
     recheckMs: Math.round((options.recheckInterval ?? lease / 2) * 1000),
     callTimeoutMs: Math.round((options.callTimeout ?? 10) * 1000),
+    replicaAcks: Math.max(0, Math.floor(options.replicaAcks ?? 0)),
+    // WAIT's timeout 0 means forever: at least 1 ms.
+    replicaAckTimeoutMs: Math.max(1, Math.round((options.replicaAckTimeout ?? 1) * 1000)),
   };
 }
 

@@ -18,6 +18,7 @@ import { retryWhileMoving } from './migrating.js';
 import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
 import type { Notifier } from './notifier.js';
 import type { Holds } from './holds.js';
+import type { ReplicaAcks } from './replicaAcks.js';
 
 /** The scripts of one family of types (dict, queue, lock...), and the hooks its lifecycle scripts run. */
 export interface Family {
@@ -72,6 +73,8 @@ export class RedisStore {
   /** Builds the proxy for a reference met in a decoded value (the channel supplies it). */
   proxyFactory: ((typeid: string, id: string) => BaseProxy) | undefined;
   holds!: Holds;
+  /** Set when replicaAcks > 0: where runDurable() sends its scripts and WAITs. */
+  acks: ReplicaAcks | undefined;
 
   constructor(
     readonly client: Redis | Cluster,
@@ -145,6 +148,42 @@ export class RedisStore {
       }),
     );
     return this.reply(reply, what, same);
+  }
+
+  /**
+   * As run(), for a write that hands something over (a queue put): with replicaAcks, sent on the
+   * acknowledged connection to the object's master and, if `wrote(reply)`, resolved only once
+   * enough replicas have it (replicaAcks.ts); without, exactly run().
+   */
+  runDurable(h: ObjectHandle, name: string, args: Arg[], wrote: (reply: unknown) => boolean): Promise<any> {
+    const acks = this.acks;
+    if (acks === undefined) return this.run(h, name, args);
+    const s = this.scripts.get(`${h.family}_${name}`);
+    if (s === undefined) return Promise.reject(new TypeError(`no script ${name} for ${h.typeid}`));
+    const what = `${h.typeid} ${name}`;
+    const started = Date.now();
+    // Sent to the master's own connection, which answers MOVED/ASK/TRYAGAIN instead of following
+    // them: the script did not run, and is sent again to the master the refreshed map names.
+    const once = async (): Promise<[Redis, unknown]> => {
+      const conn = acks.master(h.keys[0]);
+      return [conn, await this.sendOn(conn, s, h.keys, this.holder, args)];
+    };
+    const done = once()
+      .catch((error: unknown) => retryWhileMoving(error, once, started, this.settings.callTimeoutMs ?? 0, what, () => acks.refresh()))
+      .then(async ([conn, reply]) => {
+        if (wrote(reply)) await acks.confirm(conn, what);
+        return reply;
+      });
+    return this.reply(done, what, same);
+  }
+
+  /** A script on one node's connection (EVAL the first time that server sees it). */
+  private sendOn(conn: Redis, s: { lua: string; sha: string }, keys: string[], holder: string, args: Arg[]): Promise<unknown> {
+    const commands = conn as unknown as ScriptCommands;
+    return commands.evalshaBuffer(s.sha, 5, ...keys, holder, ...args).catch((error: unknown) => {
+      if (!(error instanceof Error) || replyMessage(error)?.startsWith('NOSCRIPT') !== true) throw error;
+      return commands.evalBuffer(s.lua, 5, ...keys, holder, ...args);
+    });
   }
 
   /** One try of a script: EVALSHA, or EVAL the first time a server sees it; `alone`: not auto-pipelined. */

@@ -61,10 +61,14 @@ return {redis.call('LLEN', D), tonumber(redis.call('HGET', M, 'maxsize') or '0')
 async function put(ctx: OpContext, item: unknown, block: boolean, timeout: number | null): Promise<void> {
   const seconds = block ? checkTimeout(timeout) : 0;
   const bytes = await ctx.store.encode(item, ctx.h);
-  const attempt = async (): Promise<true | undefined> => ((await ctx.store.run(ctx.h, 'put', [bytes])) === 1 ? true : undefined);
+  const attempt = async (): Promise<true | undefined> => ((await ctx.store.runDurable(ctx.h, 'put', [bytes], putDone)) === 1 ? true : undefined);
   const done = await ctx.store.notifier.waitFor(ctx.h.channel, attempt, seconds, ctx.signal, ctx.store.settings.recheckMs, 'get');
   if (done === undefined) throw new Full();
 }
+
+/** Which replies of put/task_done wrote something that replicaAcks must see on the replicas (a full queue's 0 did not). */
+const putDone = (reply: unknown): boolean => reply === 1;
+const always = (): boolean => true;
 
 async function get(ctx: OpContext, block: boolean, timeout: number | null): Promise<unknown> {
   const seconds = block ? checkTimeout(timeout) : 0;
@@ -96,7 +100,7 @@ export const queueFamily: TypeFamily = {
       return s.maxsize > 0 && s.size >= s.maxsize;
     },
     task_done: async (ctx) => {
-      await ctx.store.run(ctx.h, 'task_done');
+      await ctx.store.runDurable(ctx.h, 'task_done', [], always);
     },
     join: async (ctx) => {
       const attempt = async (): Promise<true | undefined> => ((await state(ctx)).unfinished === 0 ? true : undefined);

@@ -121,6 +121,18 @@ export class RedisCluster {
     await server.kill();
   }
 
+  /** Starts a killed server again on its port and folder: it rejoins the Cluster (a former master as a replica of its successor). */
+  async restart(server: RedisServer): Promise<void> {
+    await server.launch();
+    this.dead.delete(server);
+  }
+
+  /** The replicas of a master (ROLE's list), as servers of this cluster. */
+  async replicasOf(master: RedisServer): Promise<RedisServer[]> {
+    const lines = (await this.cli(master.port, 'role')).split('\n').map((l) => l.trim());
+    return this.servers.filter((s) => s !== master && lines.includes(String(s.port)));
+  }
+
   live(): RedisServer[] {
     return this.servers.filter((s) => !this.dead.has(s));
   }
