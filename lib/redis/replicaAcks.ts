@@ -23,6 +23,8 @@ interface ClusterInternals {
   refreshSlotsCache(): void;
 }
 
+const REFRESH_MS = 100;
+
 export class ReplicaAcks {
   /** Per connection: the WAIT that the calls whose script has answered will share, until it is sent. */
   private readonly next = new Map<Redis, Promise<number>>();
@@ -45,14 +47,24 @@ export class ReplicaAcks {
     return new ReplicaAcks(client, wanted, timeoutMs);
   }
 
-  /** The connection to the master of `key`'s slot, as the (Cluster) client knows it now. */
-  master(key: string): Redis {
+  /**
+   * The connection to the master of `key`'s slot, as the (Cluster) client knows it. While it knows
+   * none (a master died and was dropped from the map: failing over), the map is refreshed every
+   * 100 ms until `until` (Date.now(); nothing was sent yet, so waiting is safe), then
+   * ConnectionClosedError.
+   */
+  async master(key: string, until: number): Promise<Redis> {
     if (!this.client.isCluster) return this.client as Redis;
     const cluster = this.client as unknown as ClusterInternals;
-    const node = cluster.slots[keySlot(key)]?.[0];
-    const conn = node === undefined ? undefined : cluster.connectionPool.getInstanceByKey(node);
-    if (conn === undefined) throw new ConnectionClosedError(`no connection to the master of ${key}'s slot (failing over?)`);
-    return conn;
+    const slot = keySlot(key);
+    for (;;) {
+      const node = cluster.slots[slot]?.[0];
+      const conn = node === undefined ? undefined : cluster.connectionPool.getInstanceByKey(node);
+      if (conn !== undefined) return conn;
+      if (Date.now() + REFRESH_MS >= until) throw new ConnectionClosedError(`no connection to the master of ${key}'s slot within callTimeout (failing over?); the call did not run`);
+      this.refresh();
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
+    }
   }
 
   /** The slot map is stale (a MOVED): ask the Cluster for a new one. */

@@ -164,12 +164,14 @@ export class RedisStore {
     const started = Date.now();
     // Sent to the master's own connection, which answers MOVED/ASK/TRYAGAIN instead of following
     // them: the script did not run, and is sent again to the master the refreshed map names.
+    const limitMs = this.settings.callTimeoutMs ?? 0;
+    const until = limitMs > 0 ? started + limitMs : Infinity;
     const once = async (): Promise<[Redis, unknown]> => {
-      const conn = acks.master(h.keys[0]);
+      const conn = await acks.master(h.keys[0], until);
       return [conn, await this.sendOn(conn, s, h.keys, this.holder, args)];
     };
     const done = once()
-      .catch((error: unknown) => retryWhileMoving(error, once, started, this.settings.callTimeoutMs ?? 0, what, () => acks.refresh()))
+      .catch((error: unknown) => retryWhileMoving(error, once, started, limitMs, what, () => acks.refresh()))
       .then(async ([conn, reply]) => {
         if (wrote(reply)) await acks.confirm(conn, what);
         return reply;
