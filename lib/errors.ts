@@ -111,6 +111,24 @@ export class PermissionError extends ManagerError {
   override name = 'PermissionError';
 }
 
+/**
+ * A RedisManager write that must survive a failover (`replicaAcks` > 0: a Queue put, a task_done)
+ * was not acknowledged by enough replicas within `replicaAckTimeout`. The write may still have
+ * happened on the master (and may still reach a replica): a caller that retries gets at-least-once.
+ * A ConnectionClosedError, so code that retries on that retries on this too.
+ */
+export class ReplicaAckError extends ConnectionClosedError {
+  override name = 'ReplicaAckError';
+  /** Replicas that acknowledged (WAIT's reply), and how many were wanted (as data fields). */
+  declare acked?: number;
+  declare wanted?: number;
+  constructor(message?: string, acked?: number, wanted?: number) {
+    super(message);
+    if (acked !== undefined) this.acked = acked;
+    if (wanted !== undefined) this.wanted = wanted;
+  }
+}
+
 type ErrorClass = new (message?: string) => Error;
 
 /**
@@ -138,22 +156,5 @@ export const errorClassesByName: ReadonlyMap<string, ErrorClass> = new Map<strin
   ['LimitError', LimitError],
   ['PermissionError', PermissionError],
   ['EOFError', EOFError],
+  ['ReplicaAckError', ReplicaAckError],
 ]);
-
-/**
- * A RedisManager write that must survive a failover (`replicaAcks` > 0: a Queue put, a task_done)
- * was not acknowledged by enough replicas within `replicaAckTimeout`. The write may still have
- * happened on the master (and may still reach a replica): a caller that retries gets at-least-once.
- * A ConnectionClosedError, so code that retries on that retries on this too.
- */
-export class ReplicaAckError extends ConnectionClosedError {
-  override name = 'ReplicaAckError';
-  /** Replicas that acknowledged (WAIT's reply), and how many were wanted (as data fields). */
-  declare acked?: number;
-  declare wanted?: number;
-  constructor(message?: string, acked?: number, wanted?: number) {
-    super(message);
-    if (acked !== undefined) this.acked = acked;
-    if (wanted !== undefined) this.wanted = wanted;
-  }
-}
