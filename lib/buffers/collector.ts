@@ -12,10 +12,20 @@ const log = createDebug('mpmanagers:memory');
 /** V8's gc(): a full collection, or with `{ type: 'minor' }` a young-generation one (a scavenge). */
 export type Collector = (options?: { type: 'minor' | 'major' }) => void;
 
+/**
+ * `MPMANAGERS_COLLECT_GARBAGE=0` in the environment: this library never runs a collection itself
+ * (neither memoryRelease's nor youngRelease's); V8 decides alone, as for any other program.
+ */
+export const NO_COLLECTIONS_ENV = 'MPMANAGERS_COLLECT_GARBAGE';
+
 let found: Collector | undefined | null = null; // null: not looked up yet
 
 export function collector(): Collector | undefined {
   if (found !== null) return found;
+  if (process.env[NO_COLLECTIONS_ENV] === '0') {
+    log('%s=0: this library runs no garbage collection of its own', NO_COLLECTIONS_ENV);
+    return (found = undefined);
+  }
   const exposed = (globalThis as { gc?: unknown }).gc;
   if (typeof exposed === 'function') return (found = exposed as Collector);
   try {

@@ -47,3 +47,24 @@ describe('buffers: young collections after large buffers handed out', () => {
     expect(seen).to.be.greaterThan(0);
   });
 });
+
+describe('buffers: the collector, and the switch that turns it off', function () {
+  this.timeout(30_000);
+  const collectorUrl = new URL('../../lib/buffers/collector.ts', import.meta.url).href;
+  /** What collector() returns in a fresh process with `env` added to the environment. */
+  async function collectorIn(env: Record<string, string>): Promise<string> {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const script = `const { collector } = await import(${JSON.stringify(collectorUrl)}); console.log(typeof collector());`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env } });
+    return stdout.trim();
+  }
+
+  it('finds V8's collector without --expose-gc', async () => {
+    expect(await collectorIn({})).to.equal('function');
+  });
+
+  it('MPMANAGERS_COLLECT_GARBAGE=0: none, so the library never collects by itself', async () => {
+    expect(await collectorIn({ MPMANAGERS_COLLECT_GARBAGE: '0' })).to.equal('undefined');
+  });
+});
