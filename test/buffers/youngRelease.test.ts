@@ -60,7 +60,7 @@ describe('buffers: the collector, and the switch that turns it off', function ()
     return stdout.trim();
   }
 
-  it('finds V8's collector without --expose-gc', async () => {
+  it("finds V8's collector without --expose-gc", async () => {
     expect(await collectorIn({})).to.equal('function');
   });
 
