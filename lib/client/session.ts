@@ -47,6 +47,8 @@ export class ClientSession implements Channel {
   private readonly pendingCalls = new Map<number, PendingCall>();
   private nextRequestId = 1;
   private readonly codec: Codec;
+  /** Set once closed: why (the error itself, closeError, is built when first needed). */
+  private closeReason: { error: Error | undefined; why: string } | undefined;
   private closeError: Error | undefined;
   /** Why the server said it is closing this connection (a Reply to request id 0), if it did. */
   private goodbye: Error | undefined;
@@ -103,7 +105,7 @@ export class ClientSession implements Channel {
   }
 
   get closed(): boolean {
-    return this.closeError !== undefined;
+    return this.closeReason !== undefined;
   }
 
   get pendingCount(): number {
@@ -122,7 +124,7 @@ export class ClientSession implements Channel {
     kwargs: Record<string, unknown> | null = null,
     signal?: AbortSignal,
   ): Promise<unknown> {
-    if (this.closeError !== undefined) return Promise.reject(this.closeError);
+    if (this.closeReason !== undefined) return Promise.reject(this.closedError());
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     let bytes: OutboundMessage;
     const requestId = this.nextRequestId++;
@@ -164,7 +166,7 @@ export class ClientSession implements Channel {
 
   /** Fire-and-forget message (decref from a finalizer, cancel). */
   send(message: unknown[]): void {
-    if (this.closeError !== undefined) return;
+    if (this.closeReason !== undefined) return;
     const bytes = this.codec.encodeShared(message);
     if (bytes.length > this.connection.peerMaxFrameSize) {
       log('a %d-byte message over the server limit was not sent', bytes.length);
@@ -180,12 +182,12 @@ export class ClientSession implements Channel {
    * made through it from now on reject with `error`, which tells their proxies' users what happened.
    */
   supersede(error: ConnectionClosedError): void {
-    if (this.closeError !== undefined) this.closeError = error;
+    if (this.closeReason !== undefined) this.closeError = error;
   }
 
   /** Ends the connection; every pending call rejects ConnectionClosedError. */
   close(): void {
-    if (this.closeError !== undefined) return;
+    if (this.closeReason !== undefined) return;
     this.connection.close();
     this.onConnectionClose(undefined, 'the client closed this connection');
   }
@@ -229,18 +231,28 @@ export class ClientSession implements Channel {
   }
 
   private onConnectionClose(error?: Error, why = 'the connection to the manager closed'): void {
-    if (this.closeError !== undefined) return;
+    if (this.closeReason !== undefined) return;
     this.heartbeat?.stop();
-    const closeError =
-      this.goodbye ?? new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error });
-    this.closeError = closeError;
-    const pending = [...this.pendingCalls.values()];
-    this.pendingCalls.clear();
-    for (const call of pending) {
-      call.detach?.();
-      call.reject(closeError);
+    this.closeReason = { error, why };
+    // The error is built only if someone takes it (a pending or later call, onClose): a client that
+    // closes an idle session (connect, call, close) skips an Error and its stack trace.
+    if (this.pendingCalls.size > 0) {
+      const closeError = this.closedError();
+      const pending = [...this.pendingCalls.values()];
+      this.pendingCalls.clear();
+      for (const call of pending) {
+        call.detach?.();
+        call.reject(closeError);
+      }
     }
-    this.onClose?.(closeError);
+    if (this.onClose !== undefined) this.onClose(this.closedError());
+  }
+
+  /** The error calls on this closed session reject with (built on first use). */
+  private closedError(): Error {
+    if (this.closeError !== undefined) return this.closeError;
+    const { error, why } = this.closeReason!;
+    return (this.closeError = this.goodbye ?? new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error }));
   }
 }
 

@@ -198,7 +198,7 @@ export class BaseManager implements RefAdapter {
       heartbeatTimeout: this.options.heartbeatTimeout,
       tls: this.options.tls,
     });
-    session.onClose = (error) => log('connection to %s closed: %s', formatAddress(address), error.message);
+    if (log.enabled) session.onClose = (error) => log('connection to %s closed: %s', formatAddress(address), error.message);
     recordOrigin(session, { authkey: this._authkey, tls: this.options.tls, managerClass: this.className });
     return session;
   }
