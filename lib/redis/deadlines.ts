@@ -12,6 +12,8 @@ const SLOTS = 8;
 
 /** One pending call: how to reject it, and what it was (for the error's message). */
 export class Pending {
+  /** Set when callTimeout passed and the call was rejected (nothing may be sent for it afterwards). */
+  expired = false;
   constructor(
     readonly reject: (error: Error) => void,
     readonly what: string,
@@ -42,8 +44,9 @@ export class Deadlines {
     this.slots.push(new Set());
     while (this.slots.length > SLOTS + 1) {
       const expired = this.slots.shift()!;
-      for (const { reject, what } of expired) {
-        reject(new ConnectionClosedError(`${what}: Redis did not answer within callTimeout (${this.limitMs / 1000} s): is it down or unreachable?`));
+      for (const pending of expired) {
+        pending.expired = true;
+        pending.reject(new ConnectionClosedError(`${pending.what}: Redis did not answer within callTimeout (${this.limitMs / 1000} s): is it down or unreachable?`));
       }
     }
   }

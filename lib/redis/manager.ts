@@ -121,7 +121,7 @@ export class RedisManager implements RedisCreators {
     channel.close();
     await channel.store.holds.releaseAll();
     const { client, subscriber } = this.clients!;
-    await Promise.allSettled([channel.store.cmd(client.quit(), 'quit').catch(() => client.disconnect()), subscriber.quit(), channel.store.acks?.close()]);
+    await Promise.allSettled([channel.store.cmd(() => client.quit(), 'quit').catch(() => client.disconnect()), subscriber.quit(), channel.store.acks?.close()]);
     channel.store.stop();
   }
 

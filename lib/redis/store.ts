@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
 import { Codec, type CodecOptions } from '../codec/codec.js';
-import { ManagerError } from '../errors.js';
+import { ConnectionClosedError, ManagerError } from '../errors.js';
 import { BaseProxy } from '../proxies/base.js';
 import { Token, type WireRef } from '../protocol.js';
 import type { Address } from '../connection/address.js';
@@ -14,7 +14,7 @@ import { CREATE, PIN, RELEASE, RENEW } from './lua/lifecycle.js';
 import { fromRedisError, replyMessage } from './errors.js';
 import { decodeScalar, encodeScalar, NOT_SCALAR } from './scalars.js';
 import { Deadlines, Pending } from './deadlines.js';
-import { retryWhileMoving } from './migrating.js';
+import { retryWhileMoving, slotMoving } from './migrating.js';
 import { isAnonymous, objectKeys, typeidOf, eventChannel } from './keys.js';
 import type { Notifier } from './notifier.js';
 import type { Holds } from './holds.js';
@@ -210,42 +210,71 @@ export class RedisStore {
     return this.client.sendCommand(new Command(name, args, { replyEncoding: null, keyPrefix }));
   }
 
-  /** A plain command's promise, with Redis's errors turned into ours. */
-  cmd<T>(promise: Promise<T>, what: string): Promise<T> {
-    return this.reply(promise, what, same);
+  /** A plain command (a function that sends it: see reply()), with Redis's errors turned into ours. */
+  cmd<T>(command: () => Promise<T>, what: string): Promise<T> {
+    return this.reply(command, what, same);
   }
 
   /**
    * A command's reply passed through `then` (which may throw: KeyError, ProtocolError), with Redis's
    * errors turned into ours, rejecting ConnectionClosedError after callTimeout without an answer.
    * Not async, and one promise for the whole call (two with a callTimeout): the hot ops use it.
+   * `command` is either the command's promise (a script: run() retries those itself) or a function
+   * that sends it, which is called again if Redis refused the command before running it because its
+   * Cluster slot is being migrated (ioredis gives up after its maxRedirections; migrating.ts), until
+   * the migration ends or the call's callTimeout has rejected it.
    */
-  reply<T, R>(promise: Promise<T>, what: string, then: (reply: T) => R): Promise<Awaited<R>> {
+  reply<T, R>(command: Promise<T> | (() => Promise<T>), what: string, then: (reply: T) => R): Promise<Awaited<R>> {
+    const send = typeof command === 'function' ? command : undefined;
+    const promise = send === undefined ? (command as Promise<T>) : send();
     const deadlines = this.deadlines;
     if (deadlines === undefined) {
       return promise.then(then, (error: unknown) => {
-        throw fromRedisError(error, what);
+        if (send === undefined || !slotMoving(error)) throw fromRedisError(error, what);
+        return this.afterRefusal(error, send, undefined, what).then(then);
       }) as Promise<Awaited<R>>;
     }
     return new Promise<Awaited<R>>((resolve, reject) => {
       const slot = deadlines.current;
       const pending = new Pending(reject, what);
       slot.add(pending);
-      promise.then(
-        (value) => {
-          slot.delete(pending);
-          try {
-            resolve(then(value) as Awaited<R>);
-          } catch (error) {
-            reject(error instanceof Error ? error : new ManagerError(String(error)));
-          }
-        },
-        (error: unknown) => {
-          slot.delete(pending);
-          reject(fromRedisError(error, what));
-        },
-      );
+      const answered = (value: T): void => {
+        slot.delete(pending);
+        try {
+          resolve(then(value) as Awaited<R>);
+        } catch (error) {
+          reject(error instanceof Error ? error : new ManagerError(String(error)));
+        }
+      };
+      const failed = (error: unknown): void => {
+        slot.delete(pending);
+        reject(fromRedisError(error, what)); // afterRefusal's errors are ours already, and pass through
+      };
+      promise.then(answered, (error: unknown) => {
+        if (send === undefined || !slotMoving(error)) return failed(error);
+        this.afterRefusal(error, send, pending, what).then(answered, failed);
+      });
     });
+  }
+
+  /**
+   * A plain command refused before it ran (its slot is moving): sent again, pausing, while that
+   * lasts, but never once its call has expired (`pending`, with a callTimeout): the caller was told
+   * it failed, so it must not run. Resolves with the reply; rejects with Redis's error turned into ours.
+   */
+  private async afterRefusal<T>(error: unknown, send: () => Promise<T>, pending: Pending | undefined, what: string): Promise<T> {
+    try {
+      return await retryWhileMoving(
+        error,
+        () => (pending?.expired === true ? Promise.reject(new ConnectionClosedError(`${what}: callTimeout passed while its Cluster slot was being migrated; the call did not run`)) : send()),
+        Date.now(),
+        0,
+        what,
+        () => undefined,
+      );
+    } catch (failure) {
+      throw fromRedisError(failure, what);
+    }
   }
 
   /** Stops the callTimeout clock (the manager is closing). */

@@ -195,4 +195,38 @@ describe('redis/migration (a Cluster slot moved between masters while in use)', 
       await brief.close();
     }
   });
+
+  it('a plain command refused by the slot (ioredis out of redirections) is sent again once the slot serves, or rejects after callTimeout without having run', async () => {
+    const slot = keySlot('{dict:=stuck}');
+    const impatient = new RedisManager({ cluster: cluster.nodes, lease: 20, callTimeout: 1 });
+    await impatient.connect();
+    try {
+      const d = await a.named('stuck').dict();
+      const dI = await impatient.named('stuck').dict();
+      await d.set('before', 1);
+      const { from, to } = await ends('mp:{dict:=stuck}:m');
+      // Every key of the slot moved to `to`, then `to` told to stop importing it: the source answers
+      // ASK (the key is not there), the target MOVED back to the source (not importing), and ioredis
+      // gives up after its maxRedirections with "Too many Cluster redirections" — for a plain HSET.
+      await cluster.beginMigration(slot, from, to);
+      while ((await cluster.migrateKeys(slot, from, to, 10)) > 0);
+      await cluster.cli(to.port, 'cluster', 'setslot', String(slot), 'stable');
+      let settled = false;
+      const patient = d.set('during', 2).finally(() => (settled = true));
+      expect(await rejectionOf(dI.set('impatient', 3))).to.be.instanceOf(ConnectionClosedError);
+      await sleep(1500);
+      expect(settled).to.equal(false);
+      // The slot serves again (the target importing): the patient call goes through.
+      await cluster.cli(to.port, 'cluster', 'setslot', String(slot), 'importing', await cluster.idOf(from));
+      await patient;
+      await cluster.endMigration(slot, to);
+      const contents = await d.copy();
+      expect(contents.get('during')).to.equal(2);
+      expect(contents.get('before')).to.equal(1);
+      // The impatient call was told it failed, so it never ran, not even once the slot served.
+      expect(contents.has('impatient')).to.equal(false);
+    } finally {
+      await impatient.close();
+    }
+  });
 });

@@ -80,11 +80,11 @@ export const dictFamily: TypeFamily = {
     // The hot ops are not async: each is one command and one promise (see RedisStore.reply).
     get(ctx, [key, dflt]) {
       const { store, h } = ctx;
-      return store.reply(store.client.hgetBuffer(h.keys[1], store.encodeKey(key)), 'dict get', (v) => (v === null ? (dflt ?? null) : store.decode(v)));
+      return store.reply(() => store.client.hgetBuffer(h.keys[1], store.encodeKey(key)), 'dict get', (v) => (v === null ? (dflt ?? null) : store.decode(v)));
     },
     __getitem__(ctx, [key]) {
       const { store, h } = ctx;
-      return store.reply(store.client.hgetBuffer(h.keys[1], store.encodeKey(key)), 'dict get', (v) => {
+      return store.reply(() => store.client.hgetBuffer(h.keys[1], store.encodeKey(key)), 'dict get', (v) => {
         if (v === null) throw new KeyError(pyRepr(key));
         return store.decode(v);
       });
@@ -93,31 +93,31 @@ export const dictFamily: TypeFamily = {
       const { store, h } = ctx;
       const k = store.encodePlain(key);
       const v = store.encodePlain(value);
-      if (k !== undefined && v !== undefined) return store.reply(store.client.hset(h.keys[1], k, v), 'dict set', () => undefined);
+      if (k !== undefined && v !== undefined) return store.reply(() => store.client.hset(h.keys[1], k, v), 'dict set', () => undefined);
       // An anonymous object inside the key or value: pinned to this dict before it is stored.
-      return store.encodeAll([key, value], h).then(([k2, v2]) => store.cmd(store.client.hset(h.keys[1], k2, v2), 'dict set').then(() => undefined));
+      return store.encodeAll([key, value], h).then(([k2, v2]) => store.cmd(() => store.client.hset(h.keys[1], k2, v2), 'dict set').then(() => undefined));
     },
     __delitem__(ctx, [key]) {
       const { store, h } = ctx;
-      return store.reply(store.client.hdel(h.keys[1], store.encodeKey(key)), 'dict delete', (n) => {
+      return store.reply(() => store.client.hdel(h.keys[1], store.encodeKey(key)), 'dict delete', (n) => {
         if (n === 0) throw new KeyError(pyRepr(key));
       });
     },
     __contains__(ctx, [key]) {
       const { store, h } = ctx;
-      return store.reply(store.client.hexists(h.keys[1], store.encodeKey(key)), 'dict has', (n) => n === 1);
+      return store.reply(() => store.client.hexists(h.keys[1], store.encodeKey(key)), 'dict has', (n) => n === 1);
     },
     async keys(ctx) {
-      return ctx.store.decodeAll(nonEmpty(await ctx.store.cmd(ctx.store.client.hkeysBuffer(ctx.h.keys[1]), 'dict keys')));
+      return ctx.store.decodeAll(nonEmpty(await ctx.store.cmd(() => ctx.store.client.hkeysBuffer(ctx.h.keys[1]), 'dict keys')));
     },
     async values(ctx) {
-      return ctx.store.decodeAll(nonEmpty(await ctx.store.cmd(ctx.store.client.hvalsBuffer(ctx.h.keys[1]), 'dict values')));
+      return ctx.store.decodeAll(nonEmpty(await ctx.store.cmd(() => ctx.store.client.hvalsBuffer(ctx.h.keys[1]), 'dict values')));
     },
     async items(ctx) {
       return [...(await asMap(ctx))];
     },
     async __len__(ctx) {
-      return Math.max(0, (await ctx.store.cmd(ctx.store.client.hlen(ctx.h.keys[1]), 'dict length')) - 1);
+      return Math.max(0, (await ctx.store.cmd(() => ctx.store.client.hlen(ctx.h.keys[1]), 'dict length')) - 1);
     },
     async pop(ctx, args) {
       const v = (await ctx.store.run(ctx.h, 'pop', [await ctx.store.encode(args[0])])) as Buffer | null;
@@ -136,7 +136,8 @@ export const dictFamily: TypeFamily = {
     async update(ctx, [arg]) {
       const flat = entriesOf(arg).flat();
       if (flat.length === 0) return;
-      await ctx.store.cmd(ctx.store.client.hset(ctx.h.keys[1], ...(await ctx.store.encodeAll(flat, ctx.h))), 'dict update');
+      const encoded = await ctx.store.encodeAll(flat, ctx.h);
+      await ctx.store.cmd(() => ctx.store.client.hset(ctx.h.keys[1], ...encoded), 'dict update');
     },
     async clear(ctx) {
       await ctx.store.run(ctx.h, 'clear');

@@ -116,7 +116,7 @@ function digest(items: Buffer[]): string {
 }
 
 function all(ctx: OpContext): Promise<Buffer[]> {
-  return ctx.store.cmd(ctx.store.client.lrangeBuffer(ctx.h.keys[1], 0, -1), 'list read');
+  return ctx.store.cmd(() => ctx.store.client.lrangeBuffer(ctx.h.keys[1], 0, -1), 'list read');
 }
 
 function getitem(ctx: OpContext, [index]: unknown[]): Promise<unknown> {
@@ -128,7 +128,7 @@ function getitem(ctx: OpContext, [index]: unknown[]): Promise<unknown> {
       return Array.from({ length: count }, (_, k) => items[start + k * step]);
     });
   }
-  return store.reply(store.client.lindexBuffer(h.keys[1], index as number), 'list get', (v) => {
+  return store.reply(() => store.client.lindexBuffer(h.keys[1], index as number), 'list get', (v) => {
     if (v === null) throw new IndexError('list index out of range');
     return store.decode(v);
   });
@@ -153,7 +153,8 @@ export const listFamily: TypeFamily = {
       return ctx.store.decode((await ctx.store.run(ctx.h, 'pop', [index as number])) as Buffer);
     },
     async remove(ctx, [value]) {
-      const n = await ctx.store.cmd(ctx.store.client.lrem(ctx.h.keys[1], 1, await ctx.store.encode(value)), 'list remove');
+      const encoded = await ctx.store.encode(value);
+      const n = await ctx.store.cmd(() => ctx.store.client.lrem(ctx.h.keys[1], 1, encoded), 'list remove');
       if (n === 0) throw new ValueError('list.remove(x): x not in list');
     },
     async index(ctx, [value, start, stop]) {
@@ -163,7 +164,8 @@ export const listFamily: TypeFamily = {
       return i;
     },
     async count(ctx, [value]) {
-      const found = await ctx.store.cmd(ctx.store.client.lpos(ctx.h.keys[1], await ctx.store.encode(value), 'COUNT', 0), 'list count');
+      const encoded = await ctx.store.encode(value);
+      const found = await ctx.store.cmd(() => ctx.store.client.lpos(ctx.h.keys[1], encoded, 'COUNT', 0), 'list count');
       return found.length;
     },
     async reverse(ctx) {
@@ -178,7 +180,7 @@ export const listFamily: TypeFamily = {
       }
     },
     async clear(ctx) {
-      await ctx.store.cmd(ctx.store.client.del(ctx.h.keys[1]), 'list clear');
+      await ctx.store.cmd(() => ctx.store.client.del(ctx.h.keys[1]), 'list clear');
     },
     __getitem__: getitem,
     async __setitem__(ctx, [index, value]) {
@@ -188,10 +190,11 @@ export const listFamily: TypeFamily = {
       await ctx.store.run(ctx.h, 'delete', [index as number]);
     },
     async __len__(ctx) {
-      return ctx.store.cmd(ctx.store.client.llen(ctx.h.keys[1]), 'list length');
+      return ctx.store.cmd(() => ctx.store.client.llen(ctx.h.keys[1]), 'list length');
     },
     async __contains__(ctx, [value]) {
-      return (await ctx.store.cmd(ctx.store.client.lpos(ctx.h.keys[1], await ctx.store.encode(value)), 'list contains')) !== null;
+      const encoded = await ctx.store.encode(value);
+      return (await ctx.store.cmd(() => ctx.store.client.lpos(ctx.h.keys[1], encoded), 'list contains')) !== null;
     },
     async '#GETVALUE'(ctx) {
       return ctx.store.decodeAll(await all(ctx));

@@ -33,7 +33,7 @@ export const namespaceFamily: TypeFamily = {
   ops: {
     __getattribute__(ctx, [name]) {
       const { store, h } = ctx;
-      return store.reply(store.client.hgetBuffer(h.keys[1], checkName(name)), 'Namespace get', (v) => {
+      return store.reply(() => store.client.hgetBuffer(h.keys[1], checkName(name)), 'Namespace get', (v) => {
         if (v === null) throw new AttributeError(`'Namespace' object has no attribute '${String(name)}'`);
         return store.decode(v);
       });
@@ -42,13 +42,13 @@ export const namespaceFamily: TypeFamily = {
       const { store, h } = ctx;
       const field = checkName(name);
       const v = store.encodePlain(value);
-      if (v !== undefined) return store.reply(store.client.hset(h.keys[1], field, v), 'Namespace set', () => undefined);
+      if (v !== undefined) return store.reply(() => store.client.hset(h.keys[1], field, v), 'Namespace set', () => undefined);
       // An anonymous object inside the value: pinned to this Namespace before it is stored.
-      return Promise.resolve(store.encode(value, h)).then((pinned) => store.cmd(store.client.hset(h.keys[1], field, pinned), 'Namespace set').then(() => undefined));
+      return Promise.resolve(store.encode(value, h)).then((pinned) => store.cmd(() => store.client.hset(h.keys[1], field, pinned), 'Namespace set').then(() => undefined));
     },
     __delattr__(ctx, [name]) {
       const { store, h } = ctx;
-      return store.reply(store.client.hdel(h.keys[1], checkName(name)), 'Namespace delete', (n) => {
+      return store.reply(() => store.client.hdel(h.keys[1], checkName(name)), 'Namespace delete', (n) => {
         if (n === 0) throw new AttributeError(`'Namespace' object has no attribute '${String(name)}'`);
       });
     },
@@ -69,7 +69,7 @@ function typecodeOf(ctx: OpContext): string | Promise<string> {
   const cache = typecodes(ctx.store);
   const code = cache.get(ctx.h.id);
   if (code !== undefined) return code;
-  return ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'typecode'), 'typecode').then((read) => {
+  return ctx.store.cmd(() => ctx.store.client.hget(ctx.h.keys[0], 'typecode'), 'typecode').then((read) => {
     cache.set(ctx.h.id, read ?? 'd');
     return read ?? 'd';
   });
@@ -89,7 +89,7 @@ export const valueFamily: TypeFamily = {
   ops: {
     get(ctx) {
       const { store, h } = ctx;
-      return store.reply(store.client.getBuffer(h.keys[1]), 'Value get', (v) => store.decode(v));
+      return store.reply(() => store.client.getBuffer(h.keys[1]), 'Value get', (v) => store.decode(v));
     },
     // A plain SET: XX refuses an object whose data string is gone (deleted: the value always has
     // one), KEEPTTL keeps an anonymous object's TTL. A typecode admits no proxy: nothing to pin.
@@ -103,14 +103,14 @@ export const valueFamily: TypeFamily = {
 function setValue(ctx: OpContext, code: string, value: unknown): Promise<void> {
   const { store, h } = ctx;
   const bytes = store.encodeKey(checkTypecodeValue(code, value));
-  return store.reply(store.client.set(h.keys[1], bytes, 'KEEPTTL', 'XX'), 'Value set', (done) => {
+  return store.reply(() => store.client.set(h.keys[1], bytes, 'KEEPTTL', 'XX'), 'Value set', (done) => {
     if (done === null) throw new ManagerError('Value set: the shared object no longer exists (released, or its lease expired)');
   });
 }
 valueFamily.ops['#GETVALUE'] = valueFamily.ops.get!;
 
 async function arrayItems(ctx: OpContext): Promise<unknown[]> {
-  return ctx.store.decodeAll(await ctx.store.cmd(ctx.store.client.lrangeBuffer(ctx.h.keys[1], 0, -1), 'Array read'));
+  return ctx.store.decodeAll(await ctx.store.cmd(() => ctx.store.client.lrangeBuffer(ctx.h.keys[1], 0, -1), 'Array read'));
 }
 
 export const arrayFamily: TypeFamily = {
@@ -120,7 +120,7 @@ export const arrayFamily: TypeFamily = {
   ops: {
     async __getitem__(ctx, [index]) {
       if (typeof index !== 'number') throw new PyTypeError('array indices must be integers');
-      const v = await ctx.store.cmd(ctx.store.client.lindexBuffer(ctx.h.keys[1], index), 'Array get');
+      const v = await ctx.store.cmd(() => ctx.store.client.lindexBuffer(ctx.h.keys[1], index), 'Array get');
       if (v === null) throw new IndexError('array index out of range');
       return ctx.store.decode(v);
     },
@@ -129,7 +129,7 @@ export const arrayFamily: TypeFamily = {
       await ctx.store.run(ctx.h, 'set', [index as number, await ctx.store.encode(checked)]);
     },
     async __len__(ctx) {
-      return ctx.store.cmd(ctx.store.client.llen(ctx.h.keys[1]), 'Array length');
+      return ctx.store.cmd(() => ctx.store.client.llen(ctx.h.keys[1]), 'Array length');
     },
     '#GETVALUE': arrayItems,
   },

@@ -14,7 +14,7 @@ return 1
 `;
 
 async function isSet(ctx: OpContext): Promise<boolean> {
-  return (await ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'flag'), 'Event is_set')) === '1';
+  return (await ctx.store.cmd(() => ctx.store.client.hget(ctx.h.keys[0], 'flag'), 'Event is_set')) === '1';
 }
 
 export const eventFamily: TypeFamily = {
@@ -27,7 +27,7 @@ export const eventFamily: TypeFamily = {
       await ctx.store.run(ctx.h, 'set');
     },
     clear: async (ctx) => {
-      await ctx.store.cmd(ctx.store.client.hset(ctx.h.keys[0], 'flag', 0), 'Event clear');
+      await ctx.store.cmd(() => ctx.store.client.hset(ctx.h.keys[0], 'flag', 0), 'Event clear');
     },
     wait: async (ctx, [timeout = null]) => {
       const seconds = checkTimeout(timeout as number | null);
@@ -85,7 +85,7 @@ async function lockContext(ctx: OpContext): Promise<OpContext> {
   let lockId = locks.get(ctx.h.id);
   if (lockId === undefined) {
     lockId = (async () => {
-      const id = await ctx.store.cmd(ctx.store.client.hget(ctx.h.keys[0], 'lock'), 'Condition lock');
+      const id = await ctx.store.cmd(() => ctx.store.client.hget(ctx.h.keys[0], 'lock'), 'Condition lock');
       if (id === null) throw new RuntimeError('this Condition has no lock (was it deleted?)');
       await ctx.store.holds.adopt(id);
       return id;
