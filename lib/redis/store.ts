@@ -135,15 +135,16 @@ export class RedisStore {
   /** Runs script `name` of the object's family; Buffer replies (bulk strings) stay Buffers. */
   run(h: ObjectHandle, name: string, args: Arg[] = [], holder = this.holder): Promise<any> {
     const s = this.scripts.get(`${h.family}_${name}`);
-    if (s === undefined) return Promise.reject(new TypeError(`no script ${name} for ${h.typeid}`));
+    if (s === undefined) return noScript(h, name);
     const what = `${h.typeid} ${name}`;
     const started = Date.now();
     // Refused before it ran while the object's Cluster slot is being migrated: sent again
     // (migrating.ts). The retries, and for a while the object's next scripts, go outside
     // auto-pipelining: ioredis holds a pipeline back until each of its commands has followed all its
     // redirections, and with it every later command for that master.
-    const reply = this.send(s, h.keys, holder, args, started < h.movingUntil).catch((error: unknown) =>
-      retryWhileMoving(error, () => this.send(s, h.keys, holder, args, true), started, this.settings.callTimeoutMs ?? 0, what, () => {
+    const pipelined = this.client as unknown as ScriptCommands;
+    const reply = this.send(s, h.keys, holder, args, started < h.movingUntil ? 'alone' : pipelined).catch((error: unknown) =>
+      retryWhileMoving(error, () => this.send(s, h.keys, holder, args, 'alone'), started, this.settings.callTimeoutMs ?? 0, what, () => {
         h.movingUntil = Date.now() + MOVING_ALONE_MS;
       }),
     );
@@ -159,7 +160,7 @@ export class RedisStore {
     const acks = this.acks;
     if (acks === undefined) return this.run(h, name, args);
     const s = this.scripts.get(`${h.family}_${name}`);
-    if (s === undefined) return Promise.reject(new TypeError(`no script ${name} for ${h.typeid}`));
+    if (s === undefined) return noScript(h, name);
     const what = `${h.typeid} ${name}`;
     const started = Date.now();
     // Sent to the master's own connection, which answers MOVED/ASK/TRYAGAIN instead of following
@@ -168,7 +169,7 @@ export class RedisStore {
     const until = limitMs > 0 ? started + limitMs : Infinity;
     const once = async (): Promise<[Redis, unknown]> => {
       const conn = await acks.master(h.keys[0], until);
-      return [conn, await this.sendOn(conn, s, h.keys, this.holder, args)];
+      return [conn, await this.send(s, h.keys, this.holder, args, conn as unknown as ScriptCommands)];
     };
     const done = once()
       .catch((error: unknown) => retryWhileMoving(error, once, started, limitMs, what, () => acks.refresh()))
@@ -179,23 +180,16 @@ export class RedisStore {
     return this.reply(done, what, same);
   }
 
-  /** A script on one node's connection (EVAL the first time that server sees it). */
-  private sendOn(conn: Redis, s: { lua: string; sha: string }, keys: string[], holder: string, args: Arg[]): Promise<unknown> {
-    const commands = conn as unknown as ScriptCommands;
-    return commands.evalshaBuffer(s.sha, 5, ...keys, holder, ...args).catch((error: unknown) => {
-      if (!(error instanceof Error) || replyMessage(error)?.startsWith('NOSCRIPT') !== true) throw error;
-      return commands.evalBuffer(s.lua, 5, ...keys, holder, ...args);
-    });
-  }
-
-  /** One try of a script: EVALSHA, or EVAL the first time a server sees it; `alone`: not auto-pipelined. */
-  private send(s: { lua: string; sha: string }, keys: string[], holder: string, args: Arg[], alone: boolean): Promise<unknown> {
-    const commands = this.client as unknown as ScriptCommands;
-    const first = alone ? this.alone('evalsha', [s.sha, 5, ...keys, holder, ...args]) : commands.evalshaBuffer(s.sha, 5, ...keys, holder, ...args);
+  /**
+   * One try of a script: EVALSHA, or EVAL the first time a server sees it (after a restart or a
+   * failover too: EVAL sends the text and caches it). `via`: the client's auto-pipelined methods,
+   * 'alone' (sent outside auto-pipelining), or one node's connection (replicaAcks).
+   */
+  private send(s: { lua: string; sha: string }, keys: string[], holder: string, args: Arg[], via: ScriptCommands | 'alone'): Promise<unknown> {
+    const first = via === 'alone' ? this.alone('evalsha', [s.sha, 5, ...keys, holder, ...args]) : via.evalshaBuffer(s.sha, 5, ...keys, holder, ...args);
     return first.catch((error: unknown) => {
-      // First use on this server (or after a restart or failover): EVAL sends the text and caches it.
       if (!(error instanceof Error) || replyMessage(error)?.startsWith('NOSCRIPT') !== true) throw error;
-      return alone ? this.alone('eval', [s.lua, 5, ...keys, holder, ...args]) : commands.evalBuffer(s.lua, 5, ...keys, holder, ...args);
+      return via === 'alone' ? this.alone('eval', [s.lua, 5, ...keys, holder, ...args]) : via.evalBuffer(s.lua, 5, ...keys, holder, ...args);
     });
   }
 
@@ -385,4 +379,8 @@ function same<T>(value: T): T {
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function noScript(h: ObjectHandle, name: string): Promise<never> {
+  return Promise.reject(new TypeError(`no script ${name} for ${h.typeid}`));
 }
