@@ -49,37 +49,22 @@ function encodeNumber(v: number): Buffer | undefined {
   if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
     if (v >= 0 && v < 0x80) return Buffer.from([v]);
     if (v < 0 && v >= -0x20) return Buffer.from([0xe0 | (v + 0x20)]);
-    if (v >= 0 && v < 0x100000000) {
-      if (v < 0x100) return Buffer.from([0xcc, v]);
-      if (v < 0x10000) {
-        const out = Buffer.allocUnsafe(3);
-        out[0] = 0xcd;
-        out.writeUInt16BE(v, 1);
-        return out;
-      }
-      const out = Buffer.allocUnsafe(5);
-      out[0] = 0xce;
-      out.writeUInt32BE(v, 1);
-      return out;
-    }
-    if (v < 0 && v >= -0x80000000) {
-      if (v >= -0x80) return Buffer.from([0xd0, v & 0xff]);
-      if (v >= -0x8000) {
-        const out = Buffer.allocUnsafe(3);
-        out[0] = 0xd1;
-        out.writeInt16BE(v, 1);
-        return out;
-      }
-      const out = Buffer.allocUnsafe(5);
-      out[0] = 0xd2;
-      out.writeInt32BE(v, 1);
-      return out;
-    }
+    if (v >= 0 && v < 0x100000000) return v < 0x100 ? Buffer.from([0xcc, v]) : v < 0x10000 ? tagged(0xcd, v, 2, false) : tagged(0xce, v, 4, false);
+    if (v < 0 && v >= -0x80000000) return v >= -0x80 ? Buffer.from([0xd0, v & 0xff]) : v >= -0x8000 ? tagged(0xd1, v, 2, true) : tagged(0xd2, v, 4, true);
     return undefined; // 64-bit integers: the Codec
   }
   const out = Buffer.allocUnsafe(9);
   out[0] = 0xcb;
   out.writeDoubleBE(v, 1);
+  return out;
+}
+
+/** msgpack's `tag` byte, then `v` big-endian in `bytes` bytes (uint16/32 or int16/32). */
+function tagged(tag: number, v: number, bytes: 2 | 4, signed: boolean): Buffer {
+  const out = Buffer.allocUnsafe(1 + bytes);
+  out[0] = tag;
+  if (signed) out.writeIntBE(v, 1, bytes);
+  else out.writeUIntBE(v, 1, bytes);
   return out;
 }
 
