@@ -3,7 +3,7 @@
 // flight; a call that waits (a queue get, a lock acquire) never holds up the others.
 import createDebug from 'debug';
 import type { Connection } from '../connection/connection.js';
-import { Codec, SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
+import { SHARED_ENCODING_MAX, type CodecOptions } from '../codec/codec.js';
 import { ManagerError, ProtocolError, ConnectionClosedError, AbortError, LimitError, PermissionError, TypeError as PyTypeError } from '../errors.js';
 import { MessageType, ReplyKind, Token, type WireRef } from '../protocol.js';
 import { ServerRef } from './serverRef.js';
@@ -16,6 +16,8 @@ import { noteMessageSize } from '../buffers/memoryRelease.js';
 import { enterCallPolicy, leaveCallPolicy, type CallPolicy } from './callPolicy.js';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
+import { sharedCodecFor, type SharedSessionCodec } from './sessionCodec.js';
+import { SessionCallContext } from './sessionCallContext.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -434,73 +436,3 @@ const NOT_SENT = Symbol('not sent');
 const ERROR_TEXT_MAX = 64 * 1024;
 /** What a session that never called an ownership-tracking method hands sessionClosed. */
 const NOTHING_TOUCHED: ReadonlySet<ObjectEntry> = new Set();
-
-/**
- * The codec of all the sessions of one host (with the same options): one set of reused buffers
- * instead of one per connection, which is most of what an idle connection would otherwise cost.
- * Encoding and decoding are synchronous and a session's hooks never reach another session's, so
- * the session a reference hook serves is always the one that set `current`.
- */
-class SharedSessionCodec {
-  current: ServerSession | undefined;
-  readonly codec: Codec;
-
-  constructor(options: CodecOptions | undefined) {
-    this.codec = new Codec(
-      {
-        toWire: (value) => this.current!.toWire(value),
-        fromWire: (ref) => this.current!.fromWire(ref),
-      },
-      options,
-    );
-  }
-}
-
-const sharedCodecs = new WeakMap<SessionHost, Map<CodecOptions | undefined, SharedSessionCodec>>();
-
-function sharedCodecFor(host: SessionHost, options: CodecOptions | undefined): SharedSessionCodec {
-  let byOptions = sharedCodecs.get(host);
-  if (byOptions === undefined) sharedCodecs.set(host, (byOptions = new Map()));
-  let shared = byOptions.get(options);
-  if (shared === undefined) byOptions.set(options, (shared = new SharedSessionCodec(options)));
-  return shared;
-}
-
-/** The context of one call; its AbortController is made only if the method asks for the signal. */
-class SessionCallContext implements CallContext {
-  private controller: AbortController | undefined;
-
-  constructor(
-    private readonly session: ServerSession,
-    private readonly requestId: number,
-  ) {}
-
-  get owner(): object {
-    return this.session;
-  }
-
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.session.callerGone) this.controller.abort(new ConnectionClosedError('the caller disconnected'));
-      else this.session.trackCancellable(this.requestId, this.controller);
-    }
-    return this.controller.signal;
-  }
-
-  get callerGone(): boolean {
-    return this.session.callerGone;
-  }
-
-  reserveReply(bytes: number): boolean {
-    return this.session.reserveReply(bytes);
-  }
-
-  releaseReply(bytes: number): void {
-    this.session.releaseReply(bytes);
-  }
-
-  whenReceivable(listener: () => void): void {
-    this.session.whenReceivable(listener);
-  }
-}
