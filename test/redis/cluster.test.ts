@@ -4,27 +4,16 @@
 // at-least-once window (a put retried after a failure it did not see succeed).
 import { expect } from 'chai';
 import { ConnectionClosedError, RedisManager } from '../../lib/index.js';
-import { RedisCluster } from './helpers/redisCluster.js';
+import { clusterSuite, type RedisCluster } from './helpers/redisCluster.js';
 import { PROGRAM } from './helpers/program.js';
 
 describe('redis/cluster (3 masters, 3 replicas)', function () {
   this.timeout(60_000);
+  const suite = clusterSuite({ lease: 5, callTimeout: 5 });
   let cluster: RedisCluster;
   let a: RedisManager;
   let b: RedisManager;
-  before(async function () {
-    this.timeout(60_000);
-    cluster = await RedisCluster.start();
-    a = new RedisManager({ cluster: cluster.nodes, lease: 5, callTimeout: 5 });
-    b = new RedisManager({ cluster: cluster.nodes, lease: 5, callTimeout: 5 });
-    await a.connect();
-    await b.connect();
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await cluster?.stop();
-  });
+  before(() => ({ cluster, a, b } = suite));
 
   for (const [title, body] of Object.entries(PROGRAM)) {
     it(`the shared program: ${title}`, () => body(a, b));

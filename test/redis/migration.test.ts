@@ -5,7 +5,7 @@
 // wait for the migration to end, within callTimeout; single-key commands follow ASK and go on.
 import { expect } from 'chai';
 import { ConnectionClosedError, RedisManager } from '../../lib/index.js';
-import { keySlot, RedisCluster } from './helpers/redisCluster.js';
+import { clusterSuite, keySlot, type RedisCluster } from './helpers/redisCluster.js';
 import type { RedisServer } from './helpers/redisServer.js';
 import { rejectionOf } from '../helpers/assertions.js';
 
@@ -18,24 +18,13 @@ function nameInSlot(typeid: string, stem: string, slot: number): string {
 
 describe('redis/migration (a Cluster slot moved between masters while in use)', function () {
   this.timeout(60_000);
+  // Scripts on the slot's objects wait for the migration's end, and their leases are not renewed
+  // meanwhile: lease and callTimeout well above what the migration lasts (seconds, more under load).
+  const suite = clusterSuite({ lease: 20, callTimeout: 20 });
   let cluster: RedisCluster;
   let a: RedisManager;
   let b: RedisManager;
-  before(async function () {
-    this.timeout(60_000);
-    cluster = await RedisCluster.start();
-    // Scripts on the slot's objects wait for the migration's end, and their leases are not renewed
-    // meanwhile: lease and callTimeout well above what the migration lasts (seconds, more under load).
-    a = new RedisManager({ cluster: cluster.nodes, lease: 20, callTimeout: 20 });
-    b = new RedisManager({ cluster: cluster.nodes, lease: 20, callTimeout: 20 });
-    await a.connect();
-    await b.connect();
-  });
-  after(async () => {
-    await a?.close();
-    await b?.close();
-    await cluster?.stop();
-  });
+  before(() => ({ cluster, a, b } = suite));
 
   /** The master serving `key`'s slot now, and another master to move the slot to. */
   async function ends(key: string): Promise<{ from: RedisServer; to: RedisServer }> {

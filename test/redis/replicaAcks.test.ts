@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { ConnectionClosedError, Full, RedisManager, ReplicaAckError } from '../../lib/index.js';
 import { RedisServer } from './helpers/redisServer.js';
-import { RedisCluster } from './helpers/redisCluster.js';
+import { clusterSuite, type RedisCluster } from './helpers/redisCluster.js';
 
 describe('redis/replicaAcks', function () {
   this.timeout(60_000);
@@ -79,22 +79,11 @@ describe('redis/replicaAcks', function () {
   });
 
   describe('a Cluster (3 masters, 3 replicas)', () => {
+    const suite = clusterSuite({ lease: 5, callTimeout: 5, replicaAcks: 1, replicaAckTimeout: 1 }, { lease: 5, callTimeout: 5 });
     let cluster: RedisCluster;
     let a: RedisManager;
     let b: RedisManager;
-    before(async function () {
-      this.timeout(60_000);
-      cluster = await RedisCluster.start();
-      a = new RedisManager({ cluster: cluster.nodes, lease: 5, callTimeout: 5, replicaAcks: 1, replicaAckTimeout: 1 });
-      b = new RedisManager({ cluster: cluster.nodes, lease: 5, callTimeout: 5 });
-      await a.connect();
-      await b.connect();
-    });
-    after(async () => {
-      await a?.close();
-      await b?.close();
-      await cluster?.stop();
-    });
+    before(() => ({ cluster, a, b } = suite));
 
     it("a resolved put is already on the master's replica; with the replica stopped, puts reject ReplicaAckError", async () => {
       const q = await a.named('acked').Queue<number>();

@@ -3,6 +3,7 @@
 // that a killed master's replica is promoted within a few seconds.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { RedisManager, type RedisManagerOptions } from '../../../lib/index.js';
 import { RedisServer } from './redisServer.js';
 
 const run = promisify(execFile);
@@ -129,4 +130,33 @@ export class RedisCluster {
   async stop(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.stop()));
   }
+}
+
+/** What clusterSuite() gives a suite: set in its `before` hook. */
+export interface ClusterSuite {
+  cluster: RedisCluster;
+  a: RedisManager;
+  b: RedisManager;
+}
+
+/**
+ * Registers the suite's hooks: before, a fresh Cluster and two connected RedisManagers on it (`a`
+ * with `optionsA`, `b` with `optionsB`); after, both closed and the Cluster stopped.
+ */
+export function clusterSuite(optionsA: Omit<RedisManagerOptions, 'cluster'>, optionsB = optionsA): ClusterSuite {
+  const suite = {} as ClusterSuite;
+  before(async function () {
+    this.timeout(60_000);
+    suite.cluster = await RedisCluster.start();
+    suite.a = new RedisManager({ cluster: suite.cluster.nodes, ...optionsA });
+    suite.b = new RedisManager({ cluster: suite.cluster.nodes, ...optionsB });
+    await suite.a.connect();
+    await suite.b.connect();
+  });
+  after(async () => {
+    await suite.a?.close();
+    await suite.b?.close();
+    await suite.cluster?.stop();
+  });
+  return suite;
 }
