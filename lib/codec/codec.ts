@@ -10,6 +10,7 @@ import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
 import { copyDecodedBinaries, encoderBufferSize, forgetDecodedInput, gatherLargeBinaries, keepNegativeZero, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely, type Gathering } from './msgpackInternals.js';
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 import { scanMessage } from './scan.js';
+import { NOT_FLAT, decodeFlat } from './flatDecode.js';
 
 /**
  * Limits on what a peer may send. decode() checks every message against them before building
@@ -241,6 +242,9 @@ export class Codec {
     let large = false;
     try {
       scanMessage(bytes, this.#options);
+      // Most messages hold only what decodeFlat handles (and it handles only accepted bytes).
+      const flat = decodeFlat(bytes);
+      if (flat !== NOT_FLAT) return flat;
       large = bytes.length > RETAINED_BUFFER_LIMIT;
       return this.#decoderAt(0).decoder.decode(bytes);
     } catch (error) {

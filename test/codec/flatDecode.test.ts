@@ -1,0 +1,111 @@
+// The fast path for flat messages (lib/codec/flatDecode.ts) builds exactly what the msgpack Decoder
+// builds, and leaves everything else to it.
+import { expect } from 'chai';
+import { Decoder, Encoder, encode } from '@msgpack/msgpack';
+import { NOT_FLAT, decodeFlat } from '../../lib/codec/flatDecode.js';
+import { Codec } from '../../lib/codec/codec.js';
+import { concat, raw, rawExt, seededRandom } from './helpers.js';
+
+const reference = new Decoder();
+
+/** Compares two decoded values exactly: -0 and NaN included, arrays element by element. */
+function expectSame(actual: unknown, expected: unknown, path = 'message'): void {
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), path).to.equal(true);
+    const array = actual as unknown[];
+    expect(array.length, `${path}.length`).to.equal(expected.length);
+    expected.forEach((item, i) => expectSame(array[i], item, `${path}[${i}]`));
+  } else {
+    expect(Object.is(actual, expected), `${path}: ${String(actual)} vs ${String(expected)}`).to.equal(true);
+  }
+}
+
+describe('the flat message fast path', () => {
+  it('decodes every integer width, floats, booleans, nil and strings as the msgpack Decoder does', () => {
+    const numbers = [0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, -1, -32, -33, -128, -129,
+      -32768, -32769, -(2 ** 31), 1.5, -0.25, -0, NaN, Infinity, -Infinity, 1e300, Number.EPSILON];
+    const strings = ['', 'a', 'get', '__setitem__', 'x'.repeat(12), 'y'.repeat(13), 'z'.repeat(31), 'w'.repeat(32), 'v'.repeat(255),
+      'u'.repeat(256), 't'.repeat(200), 's'.repeat(201), 'r'.repeat(70_000)];
+    for (const value of [...numbers, ...strings, true, false, null]) {
+      const message = [1, 7, 0, value];
+      const bytes = encode(message);
+      const flat = decodeFlat(bytes);
+      expect(flat, String(value).slice(0, 20)).to.not.equal(NOT_FLAT);
+      expectSame(flat, reference.decode(bytes));
+    }
+  });
+
+  it('matches the msgpack Decoder on random flat messages', () => {
+    const random = seededRandom(16);
+    const leaf = (): unknown => {
+      switch (Math.floor(random() * 6)) {
+        case 0:
+          return Math.floor((random() - 0.5) * 2 ** (1 + Math.floor(random() * 32)));
+        case 1:
+          return (random() - 0.5) * 1e6;
+        case 2:
+          return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+        case 3:
+          return random() < 0.5;
+        case 4:
+          return null;
+        default:
+          return Array.from({ length: Math.floor(random() * 5) }, () => Math.floor(random() * 1000));
+      }
+    };
+    for (let i = 0; i < 2000; i++) {
+      const message = [0, i, leaf(), leaf(), Array.from({ length: Math.floor(random() * 4) }, leaf), leaf()];
+      const bytes = encode(message);
+      const flat = decodeFlat(bytes);
+      expect(flat).to.not.equal(NOT_FLAT);
+      expectSame(flat, reference.decode(bytes));
+    }
+  });
+
+  it('decodes long arrays (array 16) and nesting up to its depth limit', () => {
+    const long = Array.from({ length: 70 }, (_, i) => i * 3);
+    expectSame(decodeFlat(encode([1, 2, 0, long])), [1, 2, 0, long]);
+    let nested: unknown = 1;
+    for (let i = 0; i < 15; i++) nested = [nested];
+    expectSame(decodeFlat(encode(nested)), nested);
+  });
+
+  it('leaves everything else to the msgpack Decoder', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 17; i++) deep = [deep];
+    const others: Uint8Array[] = [
+      encode([1, 2, 0, { a: 1 }]), // map
+      encode([1, 2, 0, new Uint8Array(3)]), // bin
+      encode([1, 2, 0, 2 ** 40]), // 64-bit integer
+      encode([1, 2, 0, -(2 ** 40)]),
+      encode([1, 2, 0, 'héllo']), // a short string with non-ASCII bytes
+      encode([0, 1, 'oid', 'méthode', [], null]), // ... in a remembered position
+      encode(deep), // deeper than the fast path's recursion
+      raw([1, 2, 0, rawExt(3, [[1, 2]])]), // an extension
+      new Encoder({ forceFloat32: true }).encode([1, 2, 0, 1.5]), // float 32
+      concat([0x91, 0xdd, 0, 0, 0, 1, 1]), // array 32
+      // Input the scan refuses never reaches it, but it does not make up values from it either.
+      concat([0x92, 0x01]), // truncated
+      concat([0x91, 0xcd, 0x01]),
+      concat([0x91, 0xcb, 0, 0]),
+      concat([0x91, 0xa3, 0x61]),
+      concat([0x91, 0x01, 0x02]), // trailing bytes
+    ];
+    for (const bytes of others) expect(decodeFlat(bytes)).to.equal(NOT_FLAT);
+  });
+
+  it("remembers a request's object id and method name by their bytes, never handing back another string", () => {
+    const names = ['get', 'pop', 'get', 'set', 'get', '__setitem__', '__getitem__', '__setitem__', 'a'.repeat(32), 'b'.repeat(32), 'a'.repeat(32)];
+    const ids = ['1f', '2e', '1f', '1f', '3d', '3d', '1f', 'ab', 'ab', 'ba', 'ab'];
+    names.forEach((method, i) => {
+      const message = [0, i + 1, ids[i], method, ['k', 1], null];
+      expectSame(decodeFlat(encode(message)), message);
+    });
+  });
+
+  it('is what Codec.decode uses for flat messages, and the Decoder for the rest, with the same results', () => {
+    const codec = new Codec();
+    const messages = [[0, 1, '1', 'get', ['k', null], null], [1, 1, 0, 'x'.repeat(300)], [1, 2, 0, new Map([[1, 'a']])], [1, 3, 0, { a: [1, 'é'] }]];
+    for (const message of messages) expect(codec.decode(codec.encode(message))).to.deep.equal(message);
+  });
+});
