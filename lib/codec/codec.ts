@@ -11,6 +11,7 @@ import { copyDecodedBinaries, encoderBufferSize, forgetDecodedInput, gatherLarge
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 import { scanMessage } from './scan.js';
 import { NOT_FLAT, decodeFlat } from './flatDecode.js';
+import { FlatEncoder } from './flatEncode.js';
 
 /**
  * Limits on what a peer may send. decode() checks every message against them before building
@@ -108,6 +109,8 @@ export class Codec {
   readonly #extensions: WireExtensions;
   /** Index n encodes the payloads of extensions nested n deep (0: whole messages); made on demand. */
   #encoders: LevelEncoder[] = [];
+  /** Encodes flat messages (most of them) instead of the msgpack Encoder: see flatEncode.ts. */
+  readonly #flat: FlatEncoder;
   #decoders: LevelDecoder[] = [];
   #encoding = false;
   /** What encodeForSend() leaves out of the encoder buffer (see gatherLargeBinaries). */
@@ -121,6 +124,7 @@ export class Codec {
   constructor(hooks?: RefHooks, options?: CodecOptions) {
     this.#hooks = hooks;
     this.#options = codecSettings(options);
+    this.#flat = new FlatEncoder(this.#options.maxDepth, this.#options.maxMessageSize);
     const payloads: PayloadCoder = {
       encodePayload: (payload, from, depth) => this.#encodePayload(payload, from, depth),
       decodePayload: (data, from) => this.#decodePayload(data, from),
@@ -156,9 +160,11 @@ export class Codec {
    */
   encodeForSend(value: unknown): OutboundMessage {
     if (this.#encoding) return this.encodeShared(value); // from inside a toWire hook: nested, not gathered
+    const flat = this.#flat.encode(value); // nothing to gather in a flat message
+    if (flat !== undefined) return flat;
     const gathering = this.#gathering;
     gathering.active = true;
-    gathering.slots = [];
+    if (gathering.slots.length > 0) gathering.slots = [];
     let bytes: Uint8Array;
     try {
       bytes = this.#encodeView(value);
@@ -187,6 +193,8 @@ export class Codec {
   /** The message as a view into the Encoder's buffer (reused, unless the message is large). */
   #encodeView(value: unknown): Uint8Array {
     if (this.#encoding) return this.#fresh().encode(value); // from inside a toWire hook
+    const flat = this.#flat.encode(value);
+    if (flat !== undefined) return flat;
     this.#encoding = true;
     try {
       const { encoder, level } = this.#encoderAt(0);

@@ -1,9 +1,11 @@
-// The fast path for flat messages (lib/codec/flatDecode.ts) builds exactly what the msgpack Decoder
-// builds, and leaves everything else to it.
+// The fast paths for flat messages (lib/codec/flatDecode.ts, flatEncode.ts) build exactly what the
+// msgpack Decoder and Encoder build, and leave everything else to them.
 import { expect } from 'chai';
 import { Decoder, Encoder, encode } from '@msgpack/msgpack';
 import { NOT_FLAT, decodeFlat } from '../../lib/codec/flatDecode.js';
 import { Codec } from '../../lib/codec/codec.js';
+import { FlatEncoder } from '../../lib/codec/flatEncode.js';
+import { LimitError, ValueError } from '../../lib/errors.js';
 import { concat, raw, rawExt, seededRandom } from './helpers.js';
 
 const reference = new Decoder();
@@ -107,5 +109,82 @@ describe('the flat message fast path', () => {
     const codec = new Codec();
     const messages = [[0, 1, '1', 'get', ['k', null], null], [1, 1, 0, 'x'.repeat(300)], [1, 2, 0, new Map([[1, 'a']])], [1, 3, 0, { a: [1, 'é'] }]];
     for (const message of messages) expect(codec.decode(codec.encode(message))).to.deep.equal(message);
+  });
+});
+
+describe('the flat message fast path, encoding', () => {
+  const plain = new Encoder();
+
+  it('writes exactly the bytes the msgpack Encoder writes, for every integer width, floats, strings and nesting', () => {
+    const values = [0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31),
+      1.5, -0.25, NaN, Infinity, -Infinity, 1e300, '', 'a', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(200), true, false, null,
+      [], [1, [2, [3]]], Array.from({ length: 16 }, (_, i) => i), Array.from({ length: 300 }, (_, i) => `k${i}`)];
+    for (const value of values) {
+      const message = [1, 7, 0, value];
+      const flat = new FlatEncoder(100, Infinity).encode(message);
+      expect(flat, String(value).slice(0, 20)).to.not.equal(undefined);
+      expect([...flat!]).to.deep.equal([...plain.encode(message)]);
+    }
+  });
+
+  it('matches the msgpack Encoder on random flat messages, and the Codec decodes them back', () => {
+    const random = seededRandom(61);
+    const codec = new Codec();
+    const leaf = (): unknown => {
+      switch (Math.floor(random() * 5)) {
+        case 0:
+          return Math.floor((random() - 0.5) * 2 ** (1 + Math.floor(random() * 32)));
+        case 1:
+          return (random() - 0.5) * 1e6;
+        case 2:
+          return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+        case 3:
+          return random() < 0.5 ? null : random() < 0.5;
+        default:
+          return Array.from({ length: Math.floor(random() * 5) }, () => Math.floor(random() * 1000));
+      }
+    };
+    const encoder = new FlatEncoder(100, Infinity);
+    for (let i = 0; i < 2000; i++) {
+      const message = [0, i, leaf(), leaf(), Array.from({ length: Math.floor(random() * 4) }, leaf), leaf()];
+      const flat = encoder.encode(message);
+      expect(flat).to.not.equal(undefined);
+      expect([...flat!]).to.deep.equal([...plain.encode(message)]);
+      expect(codec.decode(codec.encode(message))).to.deep.equal(message);
+    }
+  });
+
+  it('writes -0 as a float64 and undefined (and holes) as nil, as the Codec always did', () => {
+    const bytes = new FlatEncoder(100, Infinity).encode([-0, undefined])!;
+    expect([...bytes]).to.deep.equal([0x92, 0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0, 0xc0]);
+    // eslint-disable-next-line no-sparse-arrays
+    expect([...new FlatEncoder(100, Infinity).encode([1, , 3])!]).to.deep.equal([0x93, 1, 0xc0, 3]);
+  });
+
+  it('leaves everything else to the msgpack Encoder', () => {
+    class Row extends Array<number> {}
+    const others: unknown[] = ['not an array', { a: 1 }, [new Map()], [new Set([1])], [new Uint8Array(2)], [2 ** 32], [-(2 ** 31) - 1],
+      [10n], ['é'], ['x'.repeat(201)], [new Date(0)], [new Error('e')], [() => 1], [Symbol('s')], Row.from([1, 2]), [Row.from([1])],
+      [Array.from({ length: 0x10000 }, () => 0)], ['x'.repeat(200), 'y'.repeat(200)].concat(Array.from({ length: 40 }, () => 'z'.repeat(200)))];
+    let deep: unknown = 1;
+    for (let i = 0; i < 17; i++) deep = [deep];
+    others.push(deep);
+    for (const value of others) expect(new FlatEncoder(100, Infinity).encode(value)).to.equal(undefined);
+  });
+
+  it("keeps the Codec's maxDepth and maxMessageSize errors", () => {
+    expect(() => new Codec(undefined, { maxDepth: 1 }).encode([1, [2]])).to.throw(ValueError);
+    expect(new Codec(undefined, { maxDepth: 2 }).decode(new Codec(undefined, { maxDepth: 2 }).encode([1, [2]]))).to.deep.equal([1, [2]]);
+    expect(() => new Codec(undefined, { maxMessageSize: 10 }).encodeShared([1, 'x'.repeat(20)])).to.throw(LimitError);
+    expect(() => new Codec(undefined, { maxMessageSize: 10 }).encodeForSend([1, 'x'.repeat(20)])).to.throw(LimitError);
+  });
+
+  it('hands back a view that the next encode reuses (encodeShared), and a copy from encode()', () => {
+    const codec = new Codec();
+    const first = codec.encode([1, 'a']);
+    const shared = codec.encodeShared([1, 'b']);
+    codec.encodeShared([2, 'c']);
+    expect([...first]).to.deep.equal([...plain.encode([1, 'a'])]);
+    expect([...shared]).to.deep.equal([...plain.encode([2, 'c'])]); // reused: valid until the next encode only
   });
 });
