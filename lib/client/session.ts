@@ -147,8 +147,12 @@ export class ClientSession implements Channel {
         ),
       );
     }
-    return new Promise((resolve, reject) => {
-      const pending: PendingCall = { resolve, reject };
+    // The executor is one shared function, not a closure per call (with its context): it hands
+    // over the settling functions, which become the pending call.
+    const promise = new Promise<unknown>(takeSettlers);
+    const pending: PendingCall = { resolve: settlers.resolve!, reject: settlers.reject! };
+    settlers.resolve = settlers.reject = undefined;
+    try {
       if (signal !== undefined) {
         const onAbort = (): void => {
           if (this.pendingCalls.has(requestId)) this.send([MessageType.Cancel, requestId]);
@@ -161,7 +165,13 @@ export class ClientSession implements Channel {
       // its target or in its arguments): the server would free it first (docs/protocol.md §1.1).
       if (objectId === null && method === 'decref' && bytes instanceof Uint8Array) this.connection.sendBehindChunks(bytes);
       else this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
-    });
+    } catch (err) {
+      // As a throw in a Promise executor would: the call rejects.
+      this.pendingCalls.delete(requestId);
+      pending.detach?.();
+      pending.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return promise;
   }
 
   /** Fire-and-forget message (decref from a finalizer, cancel). */
@@ -254,6 +264,17 @@ export class ClientSession implements Channel {
     const { error, why } = this.closeReason!;
     return (this.closeError = this.goodbye ?? new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error }));
   }
+}
+
+/** Where takeSettlers leaves a new promise's resolve and reject, for call() to take at once. */
+const settlers: { resolve: ((value: unknown) => void) | undefined; reject: ((error: Error) => void) | undefined } = {
+  resolve: undefined,
+  reject: undefined,
+};
+
+function takeSettlers(resolve: (value: unknown) => void, reject: (error: Error) => void): void {
+  settlers.resolve = resolve;
+  settlers.reject = reject;
 }
 
 function asError(payload: unknown): Error {
