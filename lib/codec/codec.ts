@@ -15,7 +15,8 @@ import { FlatEncoder } from './flatEncode.js';
 
 /**
  * Limits on what a peer may send. decode() checks every message against them before building
- * anything, and refuses one over any limit with ProtocolError (its connection is then closed).
+ * anything larger than the message (flat ones in the same pass: flatDecode.ts), and refuses one
+ * over any limit with ProtocolError (its connection is then closed).
  * encode() checks only maxDepth, so that a circular value fails cleanly.
  */
 export interface CodecOptions {
@@ -249,10 +250,10 @@ export class Codec {
     this.#decoding = true;
     let large = false;
     try {
-      scanMessage(bytes, this.#options);
-      // Most messages hold only what decodeFlat handles (and it handles only accepted bytes).
-      const flat = decodeFlat(bytes);
+      // Most messages hold only what decodeFlat handles; it checks them as the scan would.
+      const flat = decodeFlat(bytes, this.#options);
       if (flat !== NOT_FLAT) return flat;
+      scanMessage(bytes, this.#options);
       large = bytes.length > RETAINED_BUFFER_LIMIT;
       return this.#decoderAt(0).decoder.decode(bytes);
     } catch (error) {

@@ -1,15 +1,22 @@
 // A fast decoder for the messages nearly every call sends and receives: arrays of nil, booleans,
-// integers of up to 32 bits, float64s and short ASCII strings (a request is [0, id, objectId,
-// method, [args], kwargs], a reply [1, id, kind, value]). It runs only on bytes that scanMessage
-// has accepted, and gives up (NOT_FLAT) at the first thing it does not handle (a map, bin,
-// extension, 64-bit integer, non-ASCII short string, deep nesting): the msgpack Decoder then decodes
-// the whole message, as it always did. It builds what that Decoder would build, without its
-// per-message costs (a DataView of the input, a state stack), which were a third of a small call's
-// decoding.
+// integers of up to 32 bits, float64s and ASCII strings (a request is [0, id, objectId, method,
+// [args], kwargs], a reply [1, id, kind, value]). In one pass it checks what scanMessage checks
+// (the limits on strings, arrays, depth and objects, truncation, trailing bytes) and builds what
+// the msgpack Decoder would build, without their two passes and the Decoder's per-message costs (a
+// DataView of the input, a state stack): together, most of a small call's decoding.
+//
+// It gives up (NOT_FLAT) at the first thing it does not handle (a map, bin, extension, 64-bit
+// integer, non-ASCII short string, deep nesting) and at anything the scan would refuse: the message
+// then goes through the scan and the msgpack Decoder, as it always did, which decode it or raise
+// the scan's ProtocolError. So it never accepts what the scan refuses, and nothing it builds before
+// giving up is kept. An array is allocated only once its elements are known to fit in the bytes
+// left (each takes one byte at least), as the scan guarantees for the Decoder.
 //
 // It also hands out the same string for the object id and the method name of a request each time
 // the same bytes come: property and Set lookups by a string seen before are several times faster
 // than by a fresh one (the server looks the method up in the exposed set and on the target).
+import type { ScanLimits } from './scan.js';
+import { OBJECTS_ALWAYS_ALLOWED } from './scan.js';
 
 /** What decodeFlat returns for a message it leaves to the msgpack Decoder. */
 export const NOT_FLAT: unique symbol = Symbol('not flat');
@@ -47,16 +54,22 @@ interface Remembered {
 class FlatDecoder {
   private bytes: Uint8Array = EMPTY;
   private pos = 0;
+  private limits: ScanLimits | undefined;
+  /** Arrays this message may still decode to (scanMessage's object budget: only arrays are flat). */
+  private objectsLeft = 0;
   private readonly remembered: Remembered[] = [];
 
   constructor() {
     for (let i = 0; i <= REMEMBERED_TO; i++) this.remembered.push({ bytes: new Uint8Array(REMEMBERED_MAX), length: -1, value: '' });
   }
 
-  /** The message in `bytes` (already accepted by scanMessage), or NOT_FLAT. */
-  decode(bytes: Uint8Array): unknown {
+  /** The message in `bytes`, or NOT_FLAT. */
+  decode(bytes: Uint8Array, limits: ScanLimits): unknown {
     this.bytes = bytes;
     this.pos = 0;
+    this.limits = limits;
+    const proportional = limits.bytesPerObject > 0 ? OBJECTS_ALWAYS_ALLOWED + Math.floor(bytes.length / limits.bytesPerObject) : Infinity;
+    this.objectsLeft = Math.min(limits.maxObjects, proportional);
     try {
       const head = bytes[0];
       // Only a top-level array (every message is one): its elements may be remembered strings.
@@ -69,6 +82,7 @@ class FlatDecoder {
       return this.pos === bytes.length ? value : NOT_FLAT;
     } finally {
       this.bytes = EMPTY; // the message is not kept alive
+      this.limits = undefined;
     }
   }
 
@@ -124,9 +138,13 @@ class FlatDecoder {
     }
   }
 
+  /** An array of `size` elements at `depth` (the message is at depth 1), its head read. */
   private array(size: number, depth: number, topLevel: boolean): unknown {
+    // The scan's checks, in its order: length, depth, the object budget, then the elements' bytes.
+    const limits = this.limits!;
+    if (size > limits.maxArrayLength || depth > limits.maxDepth || depth > DEPTH_MAX || --this.objectsLeft < 0) return NOT_FLAT;
     if (size === 0) return [];
-    if (depth > DEPTH_MAX) return NOT_FLAT;
+    if (size > this.bytes.length - this.pos) return NOT_FLAT;
     // As the msgpack Decoder builds arrays: preallocated, filled in order.
     const array = new Array<unknown>(size);
     for (let i = 0; i < size; i++) {
@@ -147,7 +165,7 @@ class FlatDecoder {
     if (!(length >= 0 && length <= REMEMBERED_MAX)) return this.value(depth);
     const start = this.pos + 1;
     const slot = this.remembered[index];
-    if (slot.length === length) {
+    if (slot.length === length && length <= this.limits!.maxStrLength) {
       const known = slot.bytes;
       let same = true;
       for (let i = 0; i < length; i++) {
@@ -174,7 +192,7 @@ class FlatDecoder {
     const bytes = this.bytes;
     const start = this.pos;
     const end = start + length;
-    if (end > bytes.length) return NOT_FLAT;
+    if (end > bytes.length || length > this.limits!.maxStrLength) return NOT_FLAT;
     this.pos = end;
     if (length > SHORT_STRING_MAX) return textDecoder.decode(bytes.subarray(start, end));
     // msgpack decodes short strings with its own UTF-8 decoder: non-ASCII ones are left to it.
@@ -204,9 +222,9 @@ class FlatDecoder {
 const decoder = new FlatDecoder();
 
 /**
- * The message in `bytes`, which scanMessage must have accepted, or NOT_FLAT when it holds anything
- * this fast path leaves to the msgpack Decoder. Never throws for such bytes; does not re-enter.
+ * The message in `bytes` if it is flat and scanMessage would accept it under `limits`, else
+ * NOT_FLAT: then scan it and decode it with the msgpack Decoder. Never throws; does not re-enter.
  */
-export function decodeFlat(bytes: Uint8Array): unknown {
-  return decoder.decode(bytes);
+export function decodeFlat(bytes: Uint8Array, limits: ScanLimits): unknown {
+  return decoder.decode(bytes, limits);
 }

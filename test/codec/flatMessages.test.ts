@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { Decoder, Encoder, encode } from '@msgpack/msgpack';
 import { NOT_FLAT, decodeFlat } from '../../lib/codec/flatDecode.js';
-import { Codec } from '../../lib/codec/codec.js';
+import { Codec, DEFAULT_CODEC_OPTIONS, type CodecOptions } from '../../lib/codec/codec.js';
+import { scanMessage } from '../../lib/codec/scan.js';
 import { FlatEncoder } from '../../lib/codec/flatEncode.js';
 import { LimitError, ValueError } from '../../lib/errors.js';
 import { concat, raw, rawExt, seededRandom } from './helpers.js';
@@ -31,7 +32,7 @@ describe('the flat message fast path', () => {
     for (const value of [...numbers, ...strings, true, false, null]) {
       const message = [1, 7, 0, value];
       const bytes = encode(message);
-      const flat = decodeFlat(bytes);
+      const flat = decodeFlat(bytes, DEFAULT_CODEC_OPTIONS);
       expect(flat, String(value).slice(0, 20)).to.not.equal(NOT_FLAT);
       expectSame(flat, reference.decode(bytes));
     }
@@ -58,18 +59,57 @@ describe('the flat message fast path', () => {
     for (let i = 0; i < 2000; i++) {
       const message = [0, i, leaf(), leaf(), Array.from({ length: Math.floor(random() * 4) }, leaf), leaf()];
       const bytes = encode(message);
-      const flat = decodeFlat(bytes);
+      const flat = decodeFlat(bytes, DEFAULT_CODEC_OPTIONS);
       expect(flat).to.not.equal(NOT_FLAT);
       expectSame(flat, reference.decode(bytes));
     }
   });
 
+  it('never accepts what the scan refuses: mutated messages under random limits', () => {
+    const random = seededRandom(99);
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 5000; i++) {
+      const message = [0, i, 'ab', 'get', [[], ['x'.repeat(Math.floor(random() * 40))], [[1, [2, []]]]], random() < 0.5 ? null : -5000];
+      const bytes = Uint8Array.from(encode(message));
+      const mutations = Math.floor(random() * 3);
+      for (let m = 0; m < mutations; m++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      const cut = random() < 0.2 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+      // Each limit is tight (near what the message needs) one time in four.
+      const tight = (generous: number, near: number): number => (random() < 0.75 ? generous : Math.floor(random() * near));
+      const options: CodecOptions = {
+        maxStrLength: tight(100, 45),
+        maxArrayLength: tight(100, 8),
+        maxDepth: tight(100, 8),
+        maxObjects: tight(100, 10),
+        bytesPerObject: tight(0, 3),
+      };
+      const limits = { ...DEFAULT_CODEC_OPTIONS, ...options };
+      const flat = decodeFlat(cut, limits);
+      let scanned = true;
+      try {
+        scanMessage(cut, limits);
+      } catch {
+        scanned = false;
+      }
+      if (flat === NOT_FLAT) {
+        refused++;
+        continue;
+      }
+      accepted++;
+      expect(scanned, `accepted what the scan refuses: ${[...cut].join(',')}`).to.equal(true);
+      expectSame(flat, reference.decode(cut));
+    }
+    expect(accepted).to.be.above(100);
+    expect(refused).to.be.above(100);
+  });
+
   it('decodes long arrays (array 16) and nesting up to its depth limit', () => {
     const long = Array.from({ length: 70 }, (_, i) => i * 3);
-    expectSame(decodeFlat(encode([1, 2, 0, long])), [1, 2, 0, long]);
+    expectSame(decodeFlat(encode([1, 2, 0, long]), DEFAULT_CODEC_OPTIONS), [1, 2, 0, long]);
     let nested: unknown = 1;
     for (let i = 0; i < 15; i++) nested = [nested];
-    expectSame(decodeFlat(encode(nested)), nested);
+    expectSame(decodeFlat(encode(nested), DEFAULT_CODEC_OPTIONS), nested);
   });
 
   it('leaves everything else to the msgpack Decoder', () => {
@@ -93,7 +133,7 @@ describe('the flat message fast path', () => {
       concat([0x91, 0xa3, 0x61]),
       concat([0x91, 0x01, 0x02]), // trailing bytes
     ];
-    for (const bytes of others) expect(decodeFlat(bytes)).to.equal(NOT_FLAT);
+    for (const bytes of others) expect(decodeFlat(bytes, DEFAULT_CODEC_OPTIONS)).to.equal(NOT_FLAT);
   });
 
   it("remembers a request's object id and method name by their bytes, never handing back another string", () => {
@@ -101,7 +141,7 @@ describe('the flat message fast path', () => {
     const ids = ['1f', '2e', '1f', '1f', '3d', '3d', '1f', 'ab', 'ab', 'ba', 'ab'];
     names.forEach((method, i) => {
       const message = [0, i + 1, ids[i], method, ['k', 1], null];
-      expectSame(decodeFlat(encode(message)), message);
+      expectSame(decodeFlat(encode(message), DEFAULT_CODEC_OPTIONS), message);
     });
   });
 
