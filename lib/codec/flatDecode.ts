@@ -33,8 +33,8 @@ const DEPTH_MAX = 16;
 /** The top-level elements whose short strings are remembered: a request's object id and method name. */
 const REMEMBERED_FROM = 2;
 const REMEMBERED_TO = 3;
-/** Strings of up to this many bytes are remembered. */
-const REMEMBERED_MAX = 32;
+/** Strings of up to this many bytes are remembered (fixstr: 31 at most), one per position and length. */
+const REMEMBERED_MAX = 31;
 
 const EMPTY = new Uint8Array(0);
 /** As msgpack's own (a default TextDecoder, which also drops a leading byte order mark). */
@@ -44,7 +44,7 @@ const float64 = new Float64Array(1);
 const float64Bytes = new Uint8Array(float64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** A string remembered for one top-level position, with the bytes it was decoded from. */
+/** A string remembered for one top-level position and length, with the bytes it was decoded from. */
 interface Remembered {
   bytes: Uint8Array;
   length: number;
@@ -57,10 +57,13 @@ class FlatDecoder {
   private limits: ScanLimits | undefined;
   /** Arrays this message may still decode to (scanMessage's object budget: only arrays are flat). */
   private objectsLeft = 0;
-  private readonly remembered: Remembered[] = [];
+  /** By position, then by length: a set and a get alternating ('__setitem__', 'get') both stay. */
+  private readonly remembered: Remembered[][] = [];
 
   constructor() {
-    for (let i = 0; i <= REMEMBERED_TO; i++) this.remembered.push({ bytes: new Uint8Array(REMEMBERED_MAX), length: -1, value: '' });
+    for (let i = 0; i <= REMEMBERED_TO; i++) {
+      this.remembered.push(Array.from({ length: REMEMBERED_MAX + 1 }, () => ({ bytes: new Uint8Array(REMEMBERED_MAX), length: -1, value: '' })));
+    }
   }
 
   /** The message in `bytes`, or NOT_FLAT. */
@@ -157,14 +160,14 @@ class FlatDecoder {
     return array;
   }
 
-  /** A top-level element: a short fixstr equal to the last one seen here comes back as that string. */
+  /** A top-level element: a fixstr equal to the last one of its length seen here comes back as that string. */
   private rememberedString(index: number, depth: number): unknown {
     const bytes = this.bytes;
     const head = bytes[this.pos];
+    if (!(head >= 0xa0 && head <= 0xbf)) return this.value(depth);
     const length = head - 0xa0;
-    if (!(length >= 0 && length <= REMEMBERED_MAX)) return this.value(depth);
     const start = this.pos + 1;
-    const slot = this.remembered[index];
+    const slot = this.remembered[index][length];
     if (slot.length === length && length <= this.limits!.maxStrLength) {
       const known = slot.bytes;
       let same = true;

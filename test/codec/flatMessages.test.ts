@@ -137,12 +137,16 @@ describe('the flat message fast path', () => {
   });
 
   it("remembers a request's object id and method name by their bytes, never handing back another string", () => {
-    const names = ['get', 'pop', 'get', 'set', 'get', '__setitem__', '__getitem__', '__setitem__', 'a'.repeat(32), 'b'.repeat(32), 'a'.repeat(32)];
-    const ids = ['1f', '2e', '1f', '1f', '3d', '3d', '1f', 'ab', 'ab', 'ba', 'ab'];
+    const names = ['get', 'pop', 'get', 'set', 'get', '__setitem__', '__getitem__', '__setitem__', 'a'.repeat(31), 'b'.repeat(31), 'a'.repeat(31), 'c'.repeat(32), 'get'];
+    const ids = ['1f', '2e', '1f', '1f', '3d', '3d', '1f', 'ab', 'ab', 'ba', 'ab', 'ab', 'ab'];
     names.forEach((method, i) => {
       const message = [0, i + 1, ids[i], method, ['k', 1], null];
       expectSame(decodeFlat(encode(message), DEFAULT_CODEC_OPTIONS), message);
+      const control = [0, i + 1, null, method, [], null]; // a control call: nil where the object id goes
+      expectSame(decodeFlat(encode(control), DEFAULT_CODEC_OPTIONS), control);
     });
+    // A remembered string is handed out again only within the limits: one over maxStrLength is refused.
+    expect(decodeFlat(encode([0, 1, 'ab', 'get', [], null]), { ...DEFAULT_CODEC_OPTIONS, maxStrLength: 2 })).to.equal(NOT_FLAT);
   });
 
   it('is what Codec.decode uses for flat messages, and the Decoder for the rest, with the same results', () => {
