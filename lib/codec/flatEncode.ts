@@ -22,9 +22,14 @@ const float64 = new Float64Array(1);
 const float64Bytes = new Uint8Array(float64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Views of the buffer are kept for messages of up to this many bytes (see viewOf). */
+const VIEWS_KEPT_MAX = 256;
+
 export class FlatEncoder {
   private bytes = new Uint8Array(INITIAL_SIZE);
   private pos = 0;
+  /** By length: the view of the first `length` bytes of `bytes`, made on first use (see viewOf). */
+  private views: (Uint8Array | undefined)[] = [];
 
   /** `maxDepth` and `maxBytes`: the Codec's maxDepth and maxMessageSize (messages beyond them are left to it). */
   constructor(
@@ -40,7 +45,17 @@ export class FlatEncoder {
     if (!isPlainArray(message)) return undefined;
     this.pos = 0;
     if (!this.array(message, 1) || this.pos > this.maxBytes) return undefined;
-    return this.bytes.subarray(0, this.pos);
+    return this.viewOf(this.pos);
+  }
+
+  /**
+   * The first `length` bytes of the buffer. A message is valid only until the next encode, so the
+   * view of a length is made once and handed out again: most messages of a program have a few
+   * lengths, and a view per message was an allocation per call on each side.
+   */
+  private viewOf(length: number): Uint8Array {
+    if (length > VIEWS_KEPT_MAX) return this.bytes.subarray(0, length);
+    return (this.views[length] ??= this.bytes.subarray(0, length));
   }
 
   private array(array: unknown[], depth: number): boolean {
@@ -171,6 +186,7 @@ export class FlatEncoder {
     const grown = new Uint8Array(Math.min(MESSAGE_MAX, Math.max(needed, this.bytes.length * 2)));
     grown.set(this.bytes.subarray(0, this.pos));
     this.bytes = grown;
+    this.views = []; // they are views of the old buffer
     return true;
   }
 }

@@ -230,5 +230,9 @@ describe('the flat message fast path, encoding', () => {
     codec.encodeShared([2, 'c']);
     expect([...first]).to.deep.equal([...plain.encode([1, 'a'])]);
     expect([...shared]).to.deep.equal([...plain.encode([2, 'c'])]); // reused: valid until the next encode only
+    // Once the buffer has grown (a larger message), short messages are views of the new one.
+    const large = ['x'.repeat(200), 'y'.repeat(200), 'z'.repeat(200)];
+    expect([...codec.encodeShared(large)]).to.deep.equal([...plain.encode(large)]);
+    expect([...codec.encodeShared([1, 'b'])]).to.deep.equal([...plain.encode([1, 'b'])]);
   });
 });
