@@ -13,6 +13,7 @@ import type { Channel } from './channel.js';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { ourLimits, parsePeerLimits, CHUNKS_VERSION } from '../connection/peerLimits.js';
+import { PendingCalls } from './pendingCalls.js';
 
 const log = createDebug('mpmanagers:client');
 
@@ -44,7 +45,7 @@ interface PendingCall {
 }
 
 export class ClientSession implements Channel {
-  private readonly pendingCalls = new Map<number, PendingCall>();
+  private readonly pendingCalls = new PendingCalls<PendingCall>();
   private nextRequestId = 1;
   private readonly codec: Codec;
   /** Set once closed: why (the error itself, closeError, is built when first needed). */
@@ -248,7 +249,7 @@ export class ClientSession implements Channel {
     // closes an idle session (connect, call, close) skips an Error and its stack trace.
     if (this.pendingCalls.size > 0) {
       const closeError = this.closedError();
-      const pending = [...this.pendingCalls.values()];
+      const pending = this.pendingCalls.values();
       this.pendingCalls.clear();
       for (const call of pending) {
         call.detach?.();
