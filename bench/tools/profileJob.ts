@@ -1,6 +1,7 @@
 // Profiles one client job against an mpmanagers server: both processes run with --cpu-prof, the job
 // runs long enough for start-up to be noise, and the top functions of each profile are printed.
 //   node --import tsx bench/tools/profileJob.ts --job=dict_inflight [--seconds=8] [--unix] [--param depth=64]
+//   node --import tsx bench/tools/profileJob.ts --server=floor --job=floor_inflight --param depth=64
 //   node --import tsx bench/tools/profileJob.ts --setup=put_blob --job=binary --param key=b --param size=1048576
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     /** A job to run first, unprofiled in effect (e.g. put_blob before binary), with the same params. */
     setup: { type: 'string' },
     top: { type: 'string', default: '25' },
+    /** Which server: mp (default) or floor (with --job=floor_inflight, to compare). */
+    server: { type: 'string', default: 'mp' },
   },
 });
 const profiles = path.join(root, 'bench/results/profiles');
@@ -28,7 +31,7 @@ await rm(profiles, { recursive: true, force: true });
 const build = await transpileForChildren(root);
 const bench = new Bench(root, parseOptions(['--profile']), build);
 try {
-  const server = await bench.server('mp', values.unix ? 'unix' : 'tcp');
+  const server = await bench.server(values.server === 'floor' ? 'floor' : 'mp', values.unix ? 'unix' : 'tcp');
   const client = await bench.nodeClient();
   const extra = Object.fromEntries(values.param.map((p) => p.split('=')).map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)]));
   if (values.setup !== undefined) await client.request(values.setup, bench.params(server, extra));

@@ -13,6 +13,7 @@ import type { Channel } from './channel.js';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { ourLimits, parsePeerLimits, CHUNKS_VERSION } from '../connection/peerLimits.js';
+import { PendingCalls } from './pendingCalls.js';
 
 const log = createDebug('mpmanagers:client');
 
@@ -44,7 +45,7 @@ interface PendingCall {
 }
 
 export class ClientSession implements Channel {
-  private readonly pendingCalls = new Map<number, PendingCall>();
+  private readonly pendingCalls = new PendingCalls<PendingCall>();
   private nextRequestId = 1;
   private readonly codec: Codec;
   /** Set once closed: why (the error itself, closeError, is built when first needed). */
@@ -147,8 +148,12 @@ export class ClientSession implements Channel {
         ),
       );
     }
-    return new Promise((resolve, reject) => {
-      const pending: PendingCall = { resolve, reject };
+    // The executor is one shared function, not a closure per call (with its context): it hands
+    // over the settling functions, which become the pending call.
+    const promise = new Promise<unknown>(takeSettlers);
+    const pending: PendingCall = { resolve: settlers.resolve!, reject: settlers.reject! };
+    settlers.resolve = settlers.reject = undefined;
+    try {
       if (signal !== undefined) {
         const onAbort = (): void => {
           if (this.pendingCalls.has(requestId)) this.send([MessageType.Cancel, requestId]);
@@ -161,7 +166,13 @@ export class ClientSession implements Channel {
       // its target or in its arguments): the server would free it first (docs/protocol.md §1.1).
       if (objectId === null && method === 'decref' && bytes instanceof Uint8Array) this.connection.sendBehindChunks(bytes);
       else this.connection.send(bytes, bytes instanceof Uint8Array && bytes.length <= SHARED_ENCODING_MAX);
-    });
+    } catch (err) {
+      // As a throw in a Promise executor would: the call rejects.
+      this.pendingCalls.delete(requestId);
+      pending.detach?.();
+      pending.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return promise;
   }
 
   /** Fire-and-forget message (decref from a finalizer, cancel). */
@@ -238,7 +249,7 @@ export class ClientSession implements Channel {
     // closes an idle session (connect, call, close) skips an Error and its stack trace.
     if (this.pendingCalls.size > 0) {
       const closeError = this.closedError();
-      const pending = [...this.pendingCalls.values()];
+      const pending = this.pendingCalls.values();
       this.pendingCalls.clear();
       for (const call of pending) {
         call.detach?.();
@@ -254,6 +265,17 @@ export class ClientSession implements Channel {
     const { error, why } = this.closeReason!;
     return (this.closeError = this.goodbye ?? new ConnectionClosedError(error === undefined ? why : `${why}: ${error.message}`, { cause: error }));
   }
+}
+
+/** Where takeSettlers leaves a new promise's resolve and reject, for call() to take at once. */
+const settlers: { resolve: ((value: unknown) => void) | undefined; reject: ((error: Error) => void) | undefined } = {
+  resolve: undefined,
+  reject: undefined,
+};
+
+function takeSettlers(resolve: (value: unknown) => void, reject: (error: Error) => void): void {
+  settlers.resolve = resolve;
+  settlers.reject = reject;
 }
 
 function asError(payload: unknown): Error {

@@ -10,10 +10,13 @@ import { WireExtensions, type Level, type PayloadCoder } from './extensions.js';
 import { copyDecodedBinaries, encoderBufferSize, forgetDecodedInput, gatherLargeBinaries, keepNegativeZero, limitEncodedSize, observeObjectDepth, sizeLargeBinariesClosely, type Gathering } from './msgpackInternals.js';
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 import { scanMessage } from './scan.js';
+import { NOT_FLAT, decodeFlat } from './flatDecode.js';
+import { FlatEncoder } from './flatEncode.js';
 
 /**
  * Limits on what a peer may send. decode() checks every message against them before building
- * anything, and refuses one over any limit with ProtocolError (its connection is then closed).
+ * anything larger than the message (flat ones in the same pass: flatDecode.ts), and refuses one
+ * over any limit with ProtocolError (its connection is then closed).
  * encode() checks only maxDepth, so that a circular value fails cleanly.
  */
 export interface CodecOptions {
@@ -107,6 +110,8 @@ export class Codec {
   readonly #extensions: WireExtensions;
   /** Index n encodes the payloads of extensions nested n deep (0: whole messages); made on demand. */
   #encoders: LevelEncoder[] = [];
+  /** Encodes flat messages (most of them) instead of the msgpack Encoder: see flatEncode.ts. */
+  readonly #flat: FlatEncoder;
   #decoders: LevelDecoder[] = [];
   #encoding = false;
   /** What encodeForSend() leaves out of the encoder buffer (see gatherLargeBinaries). */
@@ -120,6 +125,7 @@ export class Codec {
   constructor(hooks?: RefHooks, options?: CodecOptions) {
     this.#hooks = hooks;
     this.#options = codecSettings(options);
+    this.#flat = new FlatEncoder(this.#options.maxDepth, this.#options.maxMessageSize);
     const payloads: PayloadCoder = {
       encodePayload: (payload, from, depth) => this.#encodePayload(payload, from, depth),
       decodePayload: (data, from) => this.#decodePayload(data, from),
@@ -155,9 +161,11 @@ export class Codec {
    */
   encodeForSend(value: unknown): OutboundMessage {
     if (this.#encoding) return this.encodeShared(value); // from inside a toWire hook: nested, not gathered
+    const flat = this.#flat.encode(value); // nothing to gather in a flat message
+    if (flat !== undefined) return flat;
     const gathering = this.#gathering;
     gathering.active = true;
-    gathering.slots = [];
+    if (gathering.slots.length > 0) gathering.slots = [];
     let bytes: Uint8Array;
     try {
       bytes = this.#encodeView(value);
@@ -186,6 +194,8 @@ export class Codec {
   /** The message as a view into the Encoder's buffer (reused, unless the message is large). */
   #encodeView(value: unknown): Uint8Array {
     if (this.#encoding) return this.#fresh().encode(value); // from inside a toWire hook
+    const flat = this.#flat.encode(value);
+    if (flat !== undefined) return flat;
     this.#encoding = true;
     try {
       const { encoder, level } = this.#encoderAt(0);
@@ -240,6 +250,9 @@ export class Codec {
     this.#decoding = true;
     let large = false;
     try {
+      // Most messages hold only what decodeFlat handles; it checks them as the scan would.
+      const flat = decodeFlat(bytes, this.#options);
+      if (flat !== NOT_FLAT) return flat;
       scanMessage(bytes, this.#options);
       large = bytes.length > RETAINED_BUFFER_LIMIT;
       return this.#decoderAt(0).decoder.decode(bytes);
