@@ -2,10 +2,13 @@
 // cost over a raw socket. The server (floorServer.ts, blobReply) answers with one preallocated
 // N-byte buffer behind a 4-byte length header, written as it is (no copy); the client reads each
 // reply straight into a fresh N-byte buffer (`onread`: the kernel's copy is the only one), as a real
-// get hands a fresh value to its caller. No msgpack for the reply, no chunks, no window.
+// get hands a fresh value to its caller. No msgpack for the reply, no chunks, no window. Dropped
+// values are freed young, as mpmanagers' client frees them (lib/buffers/youngRelease.ts): without
+// that, a plain Node client's full collections made this "floor" slower than mpmanagers at 16 MiB.
 import net from 'node:net';
 import { encode } from '@msgpack/msgpack';
 import type { Address } from '../../lib/index.js';
+import { noteBufferHandedOut } from '../../lib/buffers/youngRelease.js';
 import { FRAME_HEADER_SIZE } from '../../lib/connection/framing.js';
 import { LatencySamples, rateOf, sleepUntil, type Rate } from './timing.js';
 import type { FloorParams } from './floorJobs.js';
@@ -36,6 +39,7 @@ export async function floorBlobGets(p: FloorParams & { size: number }): Promise<
   const header = Buffer.alloc(FRAME_HEADER_SIZE);
   let onReply: (value: Buffer) => void = () => {};
   const received = (value: Buffer): void => {
+    noteBufferHandedOut(value.length); // as the codec does for a value handed out (lib/buffers/youngRelease.ts)
     reply = undefined;
     filled = headerBytes = 0;
     onReply(value);
