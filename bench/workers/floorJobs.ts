@@ -4,6 +4,7 @@
 import net from 'node:net';
 import type { Address } from '../../lib/index.js';
 import { FloorLink } from './floorWire.js';
+import { floorBlobGets } from './floorBlob.js';
 import { rateOf, sleepUntil, type Rate, type TimedParams } from './timing.js';
 
 export interface FloorParams extends TimedParams {
@@ -18,6 +19,10 @@ export const floorJobs = {
   /** `depth` requests in flight on one socket: as dict_inflight. */
   floor_inflight(p: FloorParams & { depth: number }): Promise<Rate> {
     return pingPong(p, p.depth);
+  },
+  /** Sequential gets of a `size`-byte reply: as binary (floorBlob.ts). */
+  floor_blob(p: FloorParams & { size: number }): Promise<Rate> {
+    return floorBlobGets(p);
   },
 };
 

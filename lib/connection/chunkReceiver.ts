@@ -1,7 +1,7 @@
 // The receiving half of chunked messages on one connection (docs/protocol.md §1.1): assembles chunk
 // frames into their message, acknowledges the data back to the sender, and says where a socket
 // should read next so a large chunk's data lands in its message without a copy in JavaScript.
-import { CHUNK_ACK_EVERY, ChunkAssembler, chunkAckBytes } from './chunks.js';
+import { CHUNK_ACK_EVERY, CHUNK_WINDOW_SENT, ChunkAssembler, chunkAckBytes } from './chunks.js';
 import type { FrameWriter } from './frameWriter.js';
 import { READ_BUFFER } from './sockets.js';
 
@@ -77,11 +77,15 @@ export class ChunkReceiver {
   /**
    * Acknowledges a chunk's `dataLength` bytes: with those of the chunks before it, once half the
    * sender's window is unacknowledged or the message is `complete`. Half as many small writes as an
-   * acknowledgement per chunk, and the sender still always has room.
+   * acknowledgement per chunk, and the sender still always has room. Not before the end of a message
+   * whose rest the sender may send without it (what is unacknowledged and what is missing fit in the
+   * window it lets out): the end's acknowledgement covers it all. A 1 MiB value's reply then costs
+   * one acknowledgement, not two; on loopback each is a write that wakes the sender.
    */
   private acknowledge(dataLength: number, complete: boolean): void {
     this.bytesToAck += dataLength;
     if (!complete && this.bytesToAck < CHUNK_ACK_EVERY) return;
+    if (!complete && this.bytesToAck + this.assembler!.missing <= CHUNK_WINDOW_SENT) return;
     if (this.isOpen()) this.writer.acknowledge(this.bytesToAck);
     this.bytesToAck = 0;
   }

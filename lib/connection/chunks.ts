@@ -133,6 +133,11 @@ export class ChunkAssembler {
     return this.message === undefined ? 0 : this.filled;
   }
 
+  /** Bytes the message being reassembled still misses (0 when none is open). */
+  get missing(): number {
+    return this.message === undefined ? 0 : this.message.length - this.filled;
+  }
+
   /** Chunk data bytes carried by the last chunk frame completed (to acknowledge). */
   lastDataLength = 0;
 
