@@ -185,10 +185,15 @@ export class ClientSession implements Channel {
     if (this.closeReason !== undefined) this.closeError = error;
   }
 
-  /** Ends the connection; every pending call rejects ConnectionClosedError. */
+  /**
+   * Ends the connection; every pending call rejects ConnectionClosedError. With no call waiting,
+   * the socket is closed at once, as CPython's client closes it (Connection.closeAtOnce): the
+   * server has nothing left to tell this client.
+   */
   close(): void {
     if (this.closeReason !== undefined) return;
-    this.connection.close();
+    if (this.pendingCalls.size === 0) this.connection.closeAtOnce();
+    else this.connection.close();
     this.onConnectionClose(undefined, 'the client closed this connection');
   }
 

@@ -316,6 +316,22 @@ export class Connection {
     }, CLOSE_GRACE_MS).unref();
   }
 
+  /**
+   * Ends the connection without waiting for the peer to close its side, as CPython's
+   * `Connection.close()` does (the socket is closed at once; the kernel still delivers what was
+   * written, then a FIN): for a side that expects nothing more from its peer (a client with no call
+   * waiting). Saves both processes the half-close exchange (a grace timer, a shutdown, reading the
+   * peer's FIN). Frames queued in this process are handed to the kernel first; if some cannot be
+   * (a full socket, chunks still to go) or the socket is TLS (whose close alert end() sends), this
+   * is close().
+   */
+  closeAtOnce(): void {
+    if (this.stopped || this.socketGone) return;
+    if (!this.writer.flushNow() || this.socket instanceof tls.TLSSocket) return this.close();
+    this.stop();
+    this.socket.destroy();
+  }
+
   /** Immediate end: unsent and unread frames are dropped; onClose receives `error`. */
   destroy(error?: Error): void {
     if (this.socketGone) return;
@@ -607,6 +623,11 @@ export class Connection {
       debug('%s: the peer-end handler threw: %O', this.remoteLabel, error);
     }
     this.rejectHandshakeWaiter();
+    // Nothing more is sent once the peer has ended (see closed), so Node's own end of our side
+    // (allowHalfOpen is off) would only flush and shut down: when nothing is left to flush, close
+    // the socket now instead (its FIN is the same, without a shutdown and the stream's end-of-write
+    // steps). Frames received before the EOF are still delivered (pump), as after any close.
+    if (this.authenticated && !this.stopped && !(this.socket instanceof tls.TLSSocket) && this.writer.flushNow()) this.socket.destroy();
   }
 
   private onSocketError(error: Error): void {

@@ -215,6 +215,20 @@ export class FrameWriter implements FrameRunWriter {
     while (this.chunkQueue !== undefined && this.chunkQueue.length > 0 && this.socket.writable) this.writeNextChunk();
   }
 
+  /**
+   * Hands the kernel every frame this writer holds, now (uncorking the socket): true if nothing is
+   * left queued in this process afterwards (no chunk still to go, nothing the socket could not take).
+   */
+  flushNow(): boolean {
+    if (this.chunkBytesQueued > 0) return false;
+    frameSlab.flush(this);
+    if (this.corked) {
+      this.corked = false; // the turn's uncork (setImmediate) then finds nothing to do
+      this.socket.uncork();
+    }
+    return this.socket.writableLength === 0;
+  }
+
   /** Forgets what this writer has in the slab and the chunks not yet written (the socket is being destroyed). */
   discard(): void {
     frameSlab.discard(this);
