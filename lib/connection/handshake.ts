@@ -5,7 +5,7 @@
 //   challenger → `#WELCOME#` or `#FAILURE#`
 // The accepting side challenges first, then answers the peer's challenge; the connecting side the
 // reverse. Legacy HMAC-MD5 (Python <= 3.11) is refused unless `allowLegacyMd5` is set.
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AuthenticationError, ProtocolError } from '../errors.js';
 
 /** The minimal frame transport the handshake runs over. */
@@ -210,5 +210,28 @@ function isLegacyLength(message: Buffer): boolean {
 }
 
 function hmac(algorithm: string, key: Uint8Array, message: Uint8Array): Buffer {
-  return createHmac(algorithm, key).update(message).digest();
+  return createHmac(algorithm, secretKey(key)).update(message).digest();
 }
+
+/**
+ * The authkey as a KeyObject, made once per key rather than once per digest: createHmac() given
+ * bytes makes one each time, about half of its cost (each side of a connection computes two
+ * digests). A few recent keys are kept, looked up by content (so a caller changing its key's bytes
+ * gets the new key), in this process's memory as every connection's settings keep theirs.
+ */
+function secretKey(authkey: Uint8Array): KeyObject {
+  for (let i = 0; i < recentKeys.length; i++) {
+    const entry = recentKeys[i];
+    if (entry.bytes.equals(authkey)) {
+      if (i > 0) recentKeys.unshift(...recentKeys.splice(i, 1));
+      return entry.key;
+    }
+  }
+  const entry = { bytes: Buffer.from(authkey), key: createSecretKey(authkey) };
+  recentKeys.unshift(entry);
+  if (recentKeys.length > RECENT_KEYS) recentKeys.pop();
+  return entry.key;
+}
+
+const RECENT_KEYS = 4;
+const recentKeys: { bytes: Buffer; key: KeyObject }[] = [];
