@@ -441,11 +441,18 @@ export class Connection {
   }
 
   private async authenticate(handshake: Handshake): Promise<void> {
+    // A step's frames (a challenge; an answer and a challenge; a verdict and an answer) leave in one
+    // write once the step waits for the peer's next frame, not at the end of the turn: the peer is
+    // waiting for them. The last step's are batched with the turn's (a client's verdict and its
+    // first request leave together).
     const channel: FrameChannel = {
       sendFrame: (payload) => {
-        this.send(payload);
+        if (!this.closed && this.socket.writable) this.writer.hold(payload);
       },
-      nextFrame: () => this.nextHandshakeFrame(),
+      nextFrame: () => {
+        if (this.inbox.length === 0) this.writer.sendHeld(); // about to wait for the peer
+        return this.nextHandshakeFrame();
+      },
     };
     try {
       await handshake(channel, this.settings.authkey, { allowLegacyMd5: this.settings.allowLegacyMd5 });
@@ -456,6 +463,7 @@ export class Connection {
       else this.destroy();
       throw error;
     }
+    this.writer.batchHeld();
     this.authenticated = true;
     this.parser.maxFrameSize = this.settings.maxFrameSize;
     this.parseHeldBytes();
