@@ -94,7 +94,11 @@ export class ClientSession implements Channel {
       session.heartbeat = new Heartbeat(connection, heartbeat, () => session.send([MessageType.Ping, 0]));
     }
     try {
-      const theirs = parsePeerLimits(await session.call(null, 'dummy', [], { ...ourLimits(connection) }));
+      const reply = session.call(null, 'dummy', [], { ...ourLimits(connection) });
+      // The handshake's last frame (our verdict) and this request go now, in one write, rather than
+      // at the end of the turn: the server is waiting for them, and nothing else is coming.
+      connection.sendQueuedNow();
+      const theirs = parsePeerLimits(await reply);
       // An older server answers null: it takes whole frames of up to the default size.
       if (theirs !== undefined) connection.notePeerLimits(theirs.maxFrameSize, theirs.chunks >= CHUNKS_VERSION);
     } catch (error) {

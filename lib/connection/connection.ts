@@ -83,11 +83,7 @@ export class Connection {
    * as CPython's Listener does) within `handshakeTimeout` seconds; a silent peer is destroyed when
    * it expires. Rejects as `connect` does. Used by Listener.
    */
-  static async fromSocket(
-    socket: net.Socket,
-    options: ConnectionOptions,
-    remoteLabel: string = describePeer(socket),
-  ): Promise<Connection> {
+  static async fromSocket(socket: net.Socket, options: ConnectionOptions, remoteLabel?: string): Promise<Connection> {
     let settings: ConnectionSettings;
     try {
       settings = acceptedSettings(options);
@@ -96,10 +92,11 @@ export class Connection {
       throw error;
     }
     socket.setNoDelay(true);
-    // Kept only when the socket cannot tell it (a Unix socket's path): a server holds thousands.
-    const connection = new Connection(socket, remoteLabel === describePeer(socket) ? undefined : remoteLabel, settings);
+    // Kept only when the socket cannot tell it (a Unix socket's path): a server holds thousands. A
+    // TCP peer's address is asked of the socket when first needed (a getpeername call), not here.
+    const connection = new Connection(socket, remoteLabel, settings);
     const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
-      connection.destroy(new ConnectionClosedError(`handshake with ${remoteLabel} timed out after ${seconds} s`));
+      connection.destroy(new ConnectionClosedError(`handshake with ${connection.remoteLabel} timed out after ${seconds} s`));
     });
     try {
       await connection.authenticate(serverHandshake);
@@ -291,6 +288,14 @@ export class Connection {
   }
 
   /**
+   * Writes the frames sent so far in this turn now, rather than at its end (see send()): for a side
+   * that knows nothing more is coming in this turn and its peer is waiting for them.
+   */
+  sendQueuedNow(): void {
+    if (!this.closed && this.socket.writable) this.writer.flushNow();
+  }
+
+  /**
    * As send(), for a small message that must not overtake a message being sent in chunks (a decref,
    * a cancel): it goes after every message already queued in chunks. Copied at once.
    */
@@ -457,7 +462,8 @@ export class Connection {
     try {
       await handshake(channel, this.settings.authkey, { allowLegacyMd5: this.settings.allowLegacyMd5 });
     } catch (error) {
-      debug('%s: handshake failed: %s', this.remoteLabel, (error as Error).message);
+      const label = this.remoteLabel; // asked before the socket goes, which then still knows it (for the listener's log)
+      debug('%s: handshake failed: %s', label, (error as Error).message);
       // Let a #FAILURE# verdict reach the peer before hanging up; anything else drops the socket.
       if (error instanceof AuthenticationError) this.hangUpAfterFailure();
       else this.destroy();
