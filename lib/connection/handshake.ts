@@ -10,6 +10,7 @@ import { AuthenticationError, ProtocolError } from '../errors.js';
 
 /** The minimal frame transport the handshake runs over. */
 export interface FrameChannel {
+  /** Queues a frame; the frames queued go out at the latest when nextFrame() is called. */
   sendFrame(payload: Uint8Array): void;
   /** The next inbound frame; rejects if the channel closes first. */
   nextFrame(): Promise<Buffer>;
@@ -87,6 +88,17 @@ export function verifyAnswer(
   answer: Uint8Array,
   options: HandshakeOptions = {},
 ): boolean {
+  return verifyAgainst(authkey, challengePayload, answer, options, undefined);
+}
+
+/** verifyAnswer(), given the sha256 answer to the challenge if it was worked out already. */
+function verifyAgainst(
+  authkey: Uint8Array,
+  challengePayload: Uint8Array,
+  answer: Uint8Array,
+  options: HandshakeOptions,
+  sha256Answer: Buffer | undefined,
+): boolean {
   const payload = Buffer.from(challengePayload.buffer, challengePayload.byteOffset, challengePayload.byteLength);
   if (!payload.subarray(0, CHALLENGE.length).equals(CHALLENGE)) return false;
   const message = payload.subarray(CHALLENGE.length);
@@ -105,7 +117,7 @@ export function verifyAnswer(
   const accepted = digestName === 'sha256' || (digestName === 'md5' && options.allowLegacyMd5 === true);
   if (!accepted) return false;
 
-  const expected = hmac(digestName, authkey, message);
+  const expected = digestName === 'sha256' && sha256Answer !== undefined ? sha256Answer : hmac(digestName, authkey, message);
   return expected.length === answerMac.length && timingSafeEqual(expected, answerMac);
 }
 
@@ -127,8 +139,11 @@ export async function clientHandshake(ch: FrameChannel, authkey: Uint8Array, opt
   ch.sendFrame(answerFor(authkey, theirs, options));
   const ours = challengeMessage(nonce());
   ch.sendFrame(ours);
-  await receiveVerdict(ch);
-  await checkAnswer(ch, authkey, ours, options);
+  const verdictComing = receive(ch); // our answer and challenge leave now (see FrameChannel.nextFrame)
+  // The right answer to ours is worked out while the peer works, not once it has arrived (with the verdict).
+  const expected = sha256AnswerTo(authkey, ours);
+  await receiveVerdict(verdictComing);
+  await checkAnswer(ch, authkey, ours, options, expected);
 }
 
 async function deliverChallenge(ch: FrameChannel, authkey: Uint8Array, options: HandshakeOptions): Promise<void> {
@@ -138,9 +153,18 @@ async function deliverChallenge(ch: FrameChannel, authkey: Uint8Array, options: 
 }
 
 /** Receives the answer to `challenge` (a frame we sent) and sends the verdict; throws if it is wrong. */
-async function checkAnswer(ch: FrameChannel, authkey: Uint8Array, challenge: Buffer, options: HandshakeOptions): Promise<void> {
-  const answer = await receive(ch);
-  if (!verifyAnswer(authkey, challenge, answer, options)) {
+async function checkAnswer(
+  ch: FrameChannel,
+  authkey: Uint8Array,
+  challenge: Buffer,
+  options: HandshakeOptions,
+  expected?: Buffer,
+): Promise<void> {
+  const answerComing = receive(ch); // our frames leave now (see FrameChannel.nextFrame)
+  // The right answer is worked out while the peer works on its own, not once it has arrived.
+  expected ??= sha256AnswerTo(authkey, challenge);
+  const answer = await answerComing;
+  if (!verifyAgainst(authkey, challenge, answer, options, expected)) {
     // The last frame this side sends: no traceback or anything else follows (unlike CPython's manager).
     ch.sendFrame(FAILURE);
     if (isLegacyLength(Buffer.from(answer)) && !options.allowLegacyMd5) {
@@ -157,12 +181,12 @@ async function checkAnswer(ch: FrameChannel, authkey: Uint8Array, challenge: Buf
 async function answerChallenge(ch: FrameChannel, authkey: Uint8Array, options: HandshakeOptions): Promise<void> {
   const challenge = await receive(ch);
   ch.sendFrame(answerFor(authkey, challenge, options));
-  await receiveVerdict(ch);
+  await receiveVerdict(receive(ch));
 }
 
 /** The peer's verdict on our answer: throws unless it is #WELCOME#. */
-async function receiveVerdict(ch: FrameChannel): Promise<void> {
-  const verdict = await receive(ch);
+async function receiveVerdict(verdictComing: Promise<Buffer>): Promise<void> {
+  const verdict = await verdictComing;
   if (!verdict.equals(WELCOME)) throw new AuthenticationError('digest sent was rejected');
 }
 
@@ -195,6 +219,11 @@ function nonce(): Buffer {
 
 const noncePool = Buffer.alloc(NONCE_LENGTH * 100);
 let noncePoolUsed = noncePool.length;
+
+/** The HMAC-SHA256 a right answer to our `challenge` frame carries (after its `{sha256}`). */
+function sha256AnswerTo(authkey: Uint8Array, challenge: Buffer): Buffer {
+  return hmac('sha256', authkey, challenge.subarray(CHALLENGE.length));
+}
 
 /** The digest a challenge or answer names: 'md5' for legacy lengths, the `{name}` prefix otherwise. */
 function digestNameOf(message: Buffer): string | undefined {
