@@ -95,7 +95,11 @@ export class ClientSession implements Channel {
       session.heartbeat = new Heartbeat(connection, heartbeat, () => session.send([MessageType.Ping, 0]));
     }
     try {
-      const theirs = parsePeerLimits(await session.call(null, 'dummy', [], { ...ourLimits(connection) }));
+      const reply = session.call(null, 'dummy', [], { ...ourLimits(connection) });
+      // The handshake's last frame (our verdict) and this request go now, in one write, rather than
+      // at the end of the turn: the server is waiting for them, and nothing else is coming.
+      connection.sendQueuedNow();
+      const theirs = parsePeerLimits(await reply);
       // An older server answers null: it takes whole frames of up to the default size.
       if (theirs !== undefined) connection.notePeerLimits(theirs.maxFrameSize, theirs.chunks >= CHUNKS_VERSION);
     } catch (error) {
@@ -196,10 +200,15 @@ export class ClientSession implements Channel {
     if (this.closeReason !== undefined) this.closeError = error;
   }
 
-  /** Ends the connection; every pending call rejects ConnectionClosedError. */
+  /**
+   * Ends the connection; every pending call rejects ConnectionClosedError. With no call waiting,
+   * the socket is closed at once, as CPython's client closes it (Connection.closeAtOnce): the
+   * server has nothing left to tell this client.
+   */
   close(): void {
     if (this.closeReason !== undefined) return;
-    this.connection.close();
+    if (this.pendingCalls.size === 0) this.connection.closeAtOnce();
+    else this.connection.close();
     this.onConnectionClose(undefined, 'the client closed this connection');
   }
 

@@ -370,7 +370,8 @@ interface LevelDecoder {
   level: Level;
 }
 
-function codecSettings(options: CodecOptions = {}): Readonly<Required<CodecOptions>> {
+function codecSettings(options: CodecOptions | undefined): Readonly<Required<CodecOptions>> {
+  if (options === undefined) return DEFAULT_CODEC_OPTIONS; // every client session of a manager without codec options
   const settings = { ...DEFAULT_CODEC_OPTIONS };
   for (const key of Object.keys(DEFAULT_CODEC_OPTIONS) as (keyof CodecOptions)[]) {
     const value = options[key];

@@ -83,11 +83,7 @@ export class Connection {
    * as CPython's Listener does) within `handshakeTimeout` seconds; a silent peer is destroyed when
    * it expires. Rejects as `connect` does. Used by Listener.
    */
-  static async fromSocket(
-    socket: net.Socket,
-    options: ConnectionOptions,
-    remoteLabel: string = describePeer(socket),
-  ): Promise<Connection> {
+  static async fromSocket(socket: net.Socket, options: ConnectionOptions, remoteLabel?: string): Promise<Connection> {
     let settings: ConnectionSettings;
     try {
       settings = acceptedSettings(options);
@@ -96,10 +92,11 @@ export class Connection {
       throw error;
     }
     socket.setNoDelay(true);
-    // Kept only when the socket cannot tell it (a Unix socket's path): a server holds thousands.
-    const connection = new Connection(socket, remoteLabel === describePeer(socket) ? undefined : remoteLabel, settings);
+    // Kept only when the socket cannot tell it (a Unix socket's path): a server holds thousands. A
+    // TCP peer's address is asked of the socket when first needed (a getpeername call), not here.
+    const connection = new Connection(socket, remoteLabel, settings);
     const cancelDeadline = startDeadline(settings.handshakeTimeoutMs, (seconds) => {
-      connection.destroy(new ConnectionClosedError(`handshake with ${remoteLabel} timed out after ${seconds} s`));
+      connection.destroy(new ConnectionClosedError(`handshake with ${connection.remoteLabel} timed out after ${seconds} s`));
     });
     try {
       await connection.authenticate(serverHandshake);
@@ -291,6 +288,14 @@ export class Connection {
   }
 
   /**
+   * Writes the frames sent so far in this turn now, rather than at its end (see send()): for a side
+   * that knows nothing more is coming in this turn and its peer is waiting for them.
+   */
+  sendQueuedNow(): void {
+    if (!this.closed && this.socket.writable) this.writer.flushNow();
+  }
+
+  /**
    * As send(), for a small message that must not overtake a message being sent in chunks (a decref,
    * a cancel): it goes after every message already queued in chunks. Copied at once.
    */
@@ -314,6 +319,22 @@ export class Connection {
       debug('%s: peer did not close within %d ms; destroying', this.remoteLabel, CLOSE_GRACE_MS);
       this.socket.destroy();
     }, CLOSE_GRACE_MS).unref();
+  }
+
+  /**
+   * Ends the connection without waiting for the peer to close its side, as CPython's
+   * `Connection.close()` does (the socket is closed at once; the kernel still delivers what was
+   * written, then a FIN): for a side that expects nothing more from its peer (a client with no call
+   * waiting). Saves both processes the half-close exchange (a grace timer, a shutdown, reading the
+   * peer's FIN). Frames queued in this process are handed to the kernel first; if some cannot be
+   * (a full socket, chunks still to go) or the socket is TLS (whose close alert end() sends), this
+   * is close().
+   */
+  closeAtOnce(): void {
+    if (this.stopped || this.socketGone) return;
+    if (!this.writer.flushNow() || this.socket instanceof tls.TLSSocket) return this.close();
+    this.stop();
+    this.socket.destroy();
   }
 
   /** Immediate end: unsent and unread frames are dropped; onClose receives `error`. */
@@ -425,21 +446,30 @@ export class Connection {
   }
 
   private async authenticate(handshake: Handshake): Promise<void> {
+    // A step's frames (a challenge; an answer and a challenge; a verdict and an answer) leave in one
+    // write once the step waits for the peer's next frame, not at the end of the turn: the peer is
+    // waiting for them. The last step's are batched with the turn's (a client's verdict and its
+    // first request leave together).
     const channel: FrameChannel = {
       sendFrame: (payload) => {
-        this.send(payload);
+        if (!this.closed && this.socket.writable) this.writer.hold(payload);
       },
-      nextFrame: () => this.nextHandshakeFrame(),
+      nextFrame: () => {
+        if (this.inbox.length === 0) this.writer.sendHeld(); // about to wait for the peer
+        return this.nextHandshakeFrame();
+      },
     };
     try {
       await handshake(channel, this.settings.authkey, { allowLegacyMd5: this.settings.allowLegacyMd5 });
     } catch (error) {
-      debug('%s: handshake failed: %s', this.remoteLabel, (error as Error).message);
+      const label = this.remoteLabel; // asked before the socket goes, which then still knows it (for the listener's log)
+      debug('%s: handshake failed: %s', label, (error as Error).message);
       // Let a #FAILURE# verdict reach the peer before hanging up; anything else drops the socket.
       if (error instanceof AuthenticationError) this.hangUpAfterFailure();
       else this.destroy();
       throw error;
     }
+    this.writer.batchHeld();
     this.authenticated = true;
     this.parser.maxFrameSize = this.settings.maxFrameSize;
     this.parseHeldBytes();
@@ -607,6 +637,11 @@ export class Connection {
       debug('%s: the peer-end handler threw: %O', this.remoteLabel, error);
     }
     this.rejectHandshakeWaiter();
+    // Nothing more is sent once the peer has ended (see closed), so Node's own end of our side
+    // (allowHalfOpen is off) would only flush and shut down: when nothing is left to flush, close
+    // the socket now instead (its FIN is the same, without a shutdown and the stream's end-of-write
+    // steps). Frames received before the EOF are still delivered (pump), as after any close.
+    if (this.authenticated && !this.stopped && !(this.socket instanceof tls.TLSSocket) && this.writer.flushNow()) this.socket.destroy();
   }
 
   private onSocketError(error: Error): void {

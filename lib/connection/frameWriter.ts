@@ -179,6 +179,26 @@ export class FrameWriter implements FrameRunWriter {
   }
 
   /**
+   * Lays out a small frame without scheduling its write: it goes with the next frames, at the next
+   * sendHeld() or batchHeld(), one of which the caller must call (the handshake, whose few frames of
+   * a step leave in one write as soon as the step is done, with no cork or turn in between).
+   */
+  hold(payload: Uint8Array): void {
+    if (this.corked) return this.write(payload, true); // the turn's frames are batched already: join them
+    frameSlab.append(this, payload);
+  }
+
+  /** Writes the frames held now. */
+  sendHeld(): void {
+    frameSlab.flush(this);
+  }
+
+  /** Lets the frames held go with the rest of this turn's frames (see write()), in one write. */
+  batchHeld(): void {
+    if (frameSlab.pending(this) > 0) this.corkForTurn();
+  }
+
+  /**
    * As write(), but the frame goes after every message already queued in chunks rather than between
    * their chunks: for a message whose meaning depends on the ones sent before it (a decref must not
    * reach the server before a request naming that object). `payload` is small; it is copied.
@@ -213,6 +233,20 @@ export class FrameWriter implements FrameRunWriter {
   flush(): void {
     frameSlab.flush(this);
     while (this.chunkQueue !== undefined && this.chunkQueue.length > 0 && this.socket.writable) this.writeNextChunk();
+  }
+
+  /**
+   * Hands the kernel every frame this writer holds, now (uncorking the socket): true if nothing is
+   * left queued in this process afterwards (no chunk still to go, nothing the socket could not take).
+   */
+  flushNow(): boolean {
+    if (this.chunkBytesQueued > 0) return false;
+    frameSlab.flush(this);
+    if (this.corked) {
+      this.corked = false; // the turn's uncork (setImmediate) then finds nothing to do
+      this.socket.uncork();
+    }
+    return this.socket.writableLength === 0;
   }
 
   /** Forgets what this writer has in the slab and the chunks not yet written (the socket is being destroyed). */

@@ -5,11 +5,12 @@
 //   challenger → `#WELCOME#` or `#FAILURE#`
 // The accepting side challenges first, then answers the peer's challenge; the connecting side the
 // reverse. Legacy HMAC-MD5 (Python <= 3.11) is refused unless `allowLegacyMd5` is set.
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hash, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AuthenticationError, ProtocolError } from '../errors.js';
 
 /** The minimal frame transport the handshake runs over. */
 export interface FrameChannel {
+  /** Queues a frame; the frames queued go out at the latest when nextFrame() is called. */
   sendFrame(payload: Uint8Array): void;
   /** The next inbound frame; rejects if the channel closes first. */
   nextFrame(): Promise<Buffer>;
@@ -87,6 +88,17 @@ export function verifyAnswer(
   answer: Uint8Array,
   options: HandshakeOptions = {},
 ): boolean {
+  return verifyAgainst(authkey, challengePayload, answer, options, undefined);
+}
+
+/** verifyAnswer(), given the sha256 answer to the challenge if it was worked out already. */
+function verifyAgainst(
+  authkey: Uint8Array,
+  challengePayload: Uint8Array,
+  answer: Uint8Array,
+  options: HandshakeOptions,
+  sha256Answer: Buffer | undefined,
+): boolean {
   const payload = Buffer.from(challengePayload.buffer, challengePayload.byteOffset, challengePayload.byteLength);
   if (!payload.subarray(0, CHALLENGE.length).equals(CHALLENGE)) return false;
   const message = payload.subarray(CHALLENGE.length);
@@ -105,7 +117,7 @@ export function verifyAnswer(
   const accepted = digestName === 'sha256' || (digestName === 'md5' && options.allowLegacyMd5 === true);
   if (!accepted) return false;
 
-  const expected = hmac(digestName, authkey, message);
+  const expected = digestName === 'sha256' && sha256Answer !== undefined ? sha256Answer : hmac(digestName, authkey, message);
   return expected.length === answerMac.length && timingSafeEqual(expected, answerMac);
 }
 
@@ -127,8 +139,11 @@ export async function clientHandshake(ch: FrameChannel, authkey: Uint8Array, opt
   ch.sendFrame(answerFor(authkey, theirs, options));
   const ours = challengeMessage(nonce());
   ch.sendFrame(ours);
-  await receiveVerdict(ch);
-  await checkAnswer(ch, authkey, ours, options);
+  const verdictComing = receive(ch); // our answer and challenge leave now (see FrameChannel.nextFrame)
+  // The right answer to ours is worked out while the peer works, not once it has arrived (with the verdict).
+  const expected = sha256AnswerTo(authkey, ours);
+  await receiveVerdict(verdictComing);
+  await checkAnswer(ch, authkey, ours, options, expected);
 }
 
 async function deliverChallenge(ch: FrameChannel, authkey: Uint8Array, options: HandshakeOptions): Promise<void> {
@@ -138,9 +153,18 @@ async function deliverChallenge(ch: FrameChannel, authkey: Uint8Array, options: 
 }
 
 /** Receives the answer to `challenge` (a frame we sent) and sends the verdict; throws if it is wrong. */
-async function checkAnswer(ch: FrameChannel, authkey: Uint8Array, challenge: Buffer, options: HandshakeOptions): Promise<void> {
-  const answer = await receive(ch);
-  if (!verifyAnswer(authkey, challenge, answer, options)) {
+async function checkAnswer(
+  ch: FrameChannel,
+  authkey: Uint8Array,
+  challenge: Buffer,
+  options: HandshakeOptions,
+  expected?: Buffer,
+): Promise<void> {
+  const answerComing = receive(ch); // our frames leave now (see FrameChannel.nextFrame)
+  // The right answer is worked out while the peer works on its own, not once it has arrived.
+  expected ??= sha256AnswerTo(authkey, challenge);
+  const answer = await answerComing;
+  if (!verifyAgainst(authkey, challenge, answer, options, expected)) {
     // The last frame this side sends: no traceback or anything else follows (unlike CPython's manager).
     ch.sendFrame(FAILURE);
     if (isLegacyLength(Buffer.from(answer)) && !options.allowLegacyMd5) {
@@ -157,12 +181,12 @@ async function checkAnswer(ch: FrameChannel, authkey: Uint8Array, challenge: Buf
 async function answerChallenge(ch: FrameChannel, authkey: Uint8Array, options: HandshakeOptions): Promise<void> {
   const challenge = await receive(ch);
   ch.sendFrame(answerFor(authkey, challenge, options));
-  await receiveVerdict(ch);
+  await receiveVerdict(receive(ch));
 }
 
 /** The peer's verdict on our answer: throws unless it is #WELCOME#. */
-async function receiveVerdict(ch: FrameChannel): Promise<void> {
-  const verdict = await receive(ch);
+async function receiveVerdict(verdictComing: Promise<Buffer>): Promise<void> {
+  const verdict = await verdictComing;
   if (!verdict.equals(WELCOME)) throw new AuthenticationError('digest sent was rejected');
 }
 
@@ -196,6 +220,11 @@ function nonce(): Buffer {
 const noncePool = Buffer.alloc(NONCE_LENGTH * 100);
 let noncePoolUsed = noncePool.length;
 
+/** The HMAC-SHA256 a right answer to our `challenge` frame carries (after its `{sha256}`). */
+function sha256AnswerTo(authkey: Uint8Array, challenge: Buffer): Buffer {
+  return hmac('sha256', authkey, challenge.subarray(CHALLENGE.length));
+}
+
 /** The digest a challenge or answer names: 'md5' for legacy lengths, the `{name}` prefix otherwise. */
 function digestNameOf(message: Buffer): string | undefined {
   if (isLegacyLength(message)) return 'md5';
@@ -210,5 +239,65 @@ function isLegacyLength(message: Buffer): boolean {
 }
 
 function hmac(algorithm: string, key: Uint8Array, message: Uint8Array): Buffer {
-  return createHmac(algorithm, key).update(message).digest();
+  const entry = keyEntry(key);
+  if (algorithm === 'sha256') return hmacSha256(entry, message);
+  return createHmac(algorithm, (entry.keyObject ??= createSecretKey(entry.bytes))).update(message).digest();
 }
+
+/**
+ * HMAC-SHA256 (RFC 2104: H((K ^ opad) || H((K ^ ipad) || message))) from two one-shot SHA-256
+ * digests, the key's two padded blocks made once per key. The same bytes as createHmac('sha256'),
+ * which costs several times more per digest in a connection's handshake: it sets up an OpenSSL HMAC
+ * context each time (looking the digest up, copying the key), cold by then; the one-shot digest
+ * keeps its algorithm. Each side of a connection computes two (test/connection/handshake.test.ts
+ * compares them with createHmac for keys of every length around the block size).
+ */
+function hmacSha256(entry: KeyEntry, message: Uint8Array): Buffer {
+  const pads = (entry.sha256Pads ??= hmacPads(entry.bytes));
+  const inner = hash('sha256', Buffer.concat([pads.inner, message]), 'buffer');
+  return hash('sha256', Buffer.concat([pads.outer, inner]), 'buffer');
+}
+
+/** SHA-256's block size, in bytes. */
+const SHA256_BLOCK = 64;
+
+function hmacPads(key: Buffer): { inner: Buffer; outer: Buffer } {
+  const block = Buffer.alloc(SHA256_BLOCK); // the key, zero-padded; a longer key is hashed first
+  (key.length > SHA256_BLOCK ? hash('sha256', key, 'buffer') : key).copy(block);
+  const inner = Buffer.alloc(SHA256_BLOCK);
+  const outer = Buffer.alloc(SHA256_BLOCK);
+  for (let i = 0; i < SHA256_BLOCK; i++) {
+    inner[i] = block[i] ^ 0x36;
+    outer[i] = block[i] ^ 0x5c;
+  }
+  return { inner, outer };
+}
+
+/** What is kept of a recent authkey: its bytes, and what each kind of digest needs made from them. */
+interface KeyEntry {
+  bytes: Buffer;
+  sha256Pads?: { inner: Buffer; outer: Buffer };
+  keyObject?: KeyObject;
+}
+
+/**
+ * The entry of an authkey, made once per key rather than once per digest. A few recent keys are
+ * kept, looked up by content (so a caller changing its key's bytes gets the new key), in this
+ * process's memory as every connection's settings keep theirs.
+ */
+function keyEntry(authkey: Uint8Array): KeyEntry {
+  for (let i = 0; i < recentKeys.length; i++) {
+    const entry = recentKeys[i];
+    if (entry.bytes.equals(authkey)) {
+      if (i > 0) recentKeys.unshift(...recentKeys.splice(i, 1));
+      return entry;
+    }
+  }
+  const entry: KeyEntry = { bytes: Buffer.from(authkey) };
+  recentKeys.unshift(entry);
+  if (recentKeys.length > RECENT_KEYS) recentKeys.pop();
+  return entry;
+}
+
+const RECENT_KEYS = 4;
+const recentKeys: KeyEntry[] = [];

@@ -6,6 +6,7 @@ import createDebug from 'debug';
 import { AuthenticationError } from '../errors.js';
 import { isUnixAddress, type Address } from './address.js';
 import { Connection } from './connection.js';
+import { describePeer } from './sockets.js';
 import { connectionSettings, listenBacklog, type ListenOptions } from './options.js';
 
 const debug = createDebug('mpmanagers:connection');
@@ -104,9 +105,11 @@ export class Listener {
       socket.destroy();
       return;
     }
-    const remote = isUnixAddress(this.address) ? `unix:${this.address}` : `${socket.remoteAddress}:${socket.remotePort}`;
+    // A Unix socket cannot tell its peer's path; a TCP socket's address is only asked for a log line.
+    const unixLabel = isUnixAddress(this.address) ? `unix:${this.address}` : undefined;
+    const remote = (): string => unixLabel ?? describePeer(socket);
     this.socketsInHandshake.add(socket);
-    Connection.fromSocket(socket, this.options, remote).then(
+    Connection.fromSocket(socket, this.options, unixLabel).then(
       (conn) => {
         this.socketsInHandshake.delete(socket);
         if (this.closed) {
@@ -116,21 +119,22 @@ export class Listener {
         try {
           this.onConnection(conn);
         } catch (error) {
-          debug('%s: onConnection threw; closing: %O', remote, error);
+          debug('%s: onConnection threw; closing: %O', remote(), error);
           conn.destroy(error instanceof Error ? error : undefined);
         }
       },
       (error: Error) => {
         this.socketsInHandshake.delete(socket);
         if (this.closed) {
-          debug('%s: handshake abandoned at listener close: %s', remote, error.message);
+          debug('%s: handshake abandoned at listener close: %s', remote(), error.message);
           return;
         }
-        debug('%s: handshake failed: %s', remote, error.message);
+        const label = remote();
+        debug('%s: handshake failed: %s', label, error.message);
         try {
-          this.onAuthFailure?.(error, remote);
+          this.onAuthFailure?.(error, label);
         } catch (callbackError) {
-          debug('%s: onAuthFailure threw: %O', remote, callbackError);
+          debug('%s: onAuthFailure threw: %O', label, callbackError);
         }
       },
     );

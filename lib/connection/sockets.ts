@@ -25,8 +25,13 @@ export function acceptedSettings(options: ConnectionOptions): ConnectionSettings
  */
 export const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 
+/**
+ * `host:port` of a TCP peer. Node asks the kernel once (getpeername) and keeps the answer, but only
+ * while the socket is open: a socket that closed before being asked, or a Unix socket (whose owner
+ * gives a label of its own), is 'unknown peer'.
+ */
 export function describePeer(socket: net.Socket): string {
-  return socket.remoteAddress === undefined ? 'unix socket peer' : `${socket.remoteAddress}:${socket.remotePort}`;
+  return socket.remoteAddress === undefined ? 'unknown peer' : `${socket.remoteAddress}:${socket.remotePort}`;
 }
 
 /** Resolves on `event`: 'connect' for a plain socket, 'secureConnect' once TLS is established. */

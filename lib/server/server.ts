@@ -164,7 +164,8 @@ export class Server implements SessionHost, PickleSessionHost {
       this.sessions.add(session);
       this.stats.sessionOpened(session);
       this.watch(session);
-      log('%s: connected (%d clients)', session.label, this.sessions.size);
+      // Only when logging: a TCP peer's label costs a getpeername call (its later log lines reuse it).
+      if (log.enabled) log('%s: connected (%d clients)', session.label, this.sessions.size);
     };
     listener.onAuthFailure = (error, remote) => log('%s: authentication failed: %s', remote, error.message);
     this.listener = listener;

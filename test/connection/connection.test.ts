@@ -116,6 +116,26 @@ describe('connection/Connection and Listener (TCP)', () => {
     await within(3000, accepted, 'a good client accepted');
   });
 
+  it('closeAtOnce() hands the kernel the frames sent in this turn first; the peer gets them all, then a clean end', async () => {
+    const listener = await listen();
+    const accepted = nextConnection(listener);
+    const client = await connect(listener);
+    const server = await accepted;
+    const received: string[] = [];
+    server.onFrame = (payload) => received.push(payload.toString());
+    const serverClosed = new Promise<Error | undefined>((resolve) => (server.onClose = resolve));
+    const clientClosed = new Promise<Error | undefined>((resolve) => (client.onClose = resolve));
+    // Sent in the same turn as the close: still batched (corked) when closeAtOnce() runs.
+    for (const word of ['one', 'two', 'three']) client.send(Buffer.from(word));
+    client.closeAtOnce();
+    expect(client.closed).to.equal(true);
+    expect(client.socket.destroyed, 'closed at once, not half-closed waiting for the peer').to.equal(true);
+    expect(client.send(Buffer.from('late'))).to.equal(false);
+    expect(await within(3000, serverClosed, 'the server seeing the end')).to.equal(undefined);
+    expect(await within(3000, clientClosed, 'the client closing')).to.equal(undefined);
+    expect(received).to.deep.equal(['one', 'two', 'three']);
+  });
+
   it('close() from a frame handler drops the rest of that chunk unparsed but keeps watching for the peer to close', async () => {
     const listener = await listen();
     const accepted = nextConnection(listener);
