@@ -5,7 +5,7 @@
 //   challenger → `#WELCOME#` or `#FAILURE#`
 // The accepting side challenges first, then answers the peer's challenge; the connecting side the
 // reverse. Legacy HMAC-MD5 (Python <= 3.11) is refused unless `allowLegacyMd5` is set.
-import { createHmac, createSecretKey, hash, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AuthenticationError, ProtocolError } from '../errors.js';
 
 /** The minimal frame transport the handshake runs over. */
@@ -239,65 +239,28 @@ function isLegacyLength(message: Buffer): boolean {
 }
 
 function hmac(algorithm: string, key: Uint8Array, message: Uint8Array): Buffer {
-  const entry = keyEntry(key);
-  if (algorithm === 'sha256') return hmacSha256(entry, message);
-  return createHmac(algorithm, (entry.keyObject ??= createSecretKey(entry.bytes))).update(message).digest();
+  return createHmac(algorithm, secretKey(key)).update(message).digest();
 }
 
 /**
- * HMAC-SHA256 (RFC 2104: H((K ^ opad) || H((K ^ ipad) || message))) from two one-shot SHA-256
- * digests, the key's two padded blocks made once per key. The same bytes as createHmac('sha256'),
- * which costs several times more per digest in a connection's handshake: it sets up an OpenSSL HMAC
- * context each time (looking the digest up, copying the key), cold by then; the one-shot digest
- * keeps its algorithm. Each side of a connection computes two (test/connection/handshake.test.ts
- * compares them with createHmac for keys of every length around the block size).
+ * The authkey as a KeyObject, made once per key rather than once per digest: createHmac() given
+ * bytes makes one each time, about half of its cost (each side of a connection computes two
+ * digests). A few recent keys are kept, looked up by content (so a caller changing its key's bytes
+ * gets the new key), in this process's memory as every connection's settings keep theirs.
  */
-function hmacSha256(entry: KeyEntry, message: Uint8Array): Buffer {
-  const pads = (entry.sha256Pads ??= hmacPads(entry.bytes));
-  const inner = hash('sha256', Buffer.concat([pads.inner, message]), 'buffer');
-  return hash('sha256', Buffer.concat([pads.outer, inner]), 'buffer');
-}
-
-/** SHA-256's block size, in bytes. */
-const SHA256_BLOCK = 64;
-
-function hmacPads(key: Buffer): { inner: Buffer; outer: Buffer } {
-  const block = Buffer.alloc(SHA256_BLOCK); // the key, zero-padded; a longer key is hashed first
-  (key.length > SHA256_BLOCK ? hash('sha256', key, 'buffer') : key).copy(block);
-  const inner = Buffer.alloc(SHA256_BLOCK);
-  const outer = Buffer.alloc(SHA256_BLOCK);
-  for (let i = 0; i < SHA256_BLOCK; i++) {
-    inner[i] = block[i] ^ 0x36;
-    outer[i] = block[i] ^ 0x5c;
-  }
-  return { inner, outer };
-}
-
-/** What is kept of a recent authkey: its bytes, and what each kind of digest needs made from them. */
-interface KeyEntry {
-  bytes: Buffer;
-  sha256Pads?: { inner: Buffer; outer: Buffer };
-  keyObject?: KeyObject;
-}
-
-/**
- * The entry of an authkey, made once per key rather than once per digest. A few recent keys are
- * kept, looked up by content (so a caller changing its key's bytes gets the new key), in this
- * process's memory as every connection's settings keep theirs.
- */
-function keyEntry(authkey: Uint8Array): KeyEntry {
+function secretKey(authkey: Uint8Array): KeyObject {
   for (let i = 0; i < recentKeys.length; i++) {
     const entry = recentKeys[i];
     if (entry.bytes.equals(authkey)) {
       if (i > 0) recentKeys.unshift(...recentKeys.splice(i, 1));
-      return entry;
+      return entry.key;
     }
   }
-  const entry: KeyEntry = { bytes: Buffer.from(authkey) };
+  const entry = { bytes: Buffer.from(authkey), key: createSecretKey(authkey) };
   recentKeys.unshift(entry);
   if (recentKeys.length > RECENT_KEYS) recentKeys.pop();
-  return entry;
+  return entry.key;
 }
 
 const RECENT_KEYS = 4;
-const recentKeys: KeyEntry[] = [];
+const recentKeys: { bytes: Buffer; key: KeyObject }[] = [];
