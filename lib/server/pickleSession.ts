@@ -18,6 +18,7 @@ import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { createArgs, positionalArgs, pythonInteger } from './pythonCalls.js';
 import { SharedArray, Value } from './adapters/index.js';
+import { keepPolling } from './busyPoll.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -263,6 +264,7 @@ export class PickleSession {
     // Written now (CPython's client waits for it; nothing else goes out on this connection in the
     // turn) and copied at once: the pickle may be in the codec's scratch buffer.
     this.connection.sendNow(bytes, inScratch(bytes));
+    keepPolling(); // the client's next request comes within µs: stay awake for it (busyPoll.ts)
   }
 
   // ---- references crossing this connection
