@@ -18,7 +18,7 @@ import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { createArgs, positionalArgs, pythonInteger } from './pythonCalls.js';
 import { SharedArray, Value } from './adapters/index.js';
-import { keepPolling } from './busyPoll.js';
+import { keepPolling, requestArrived } from './busyPoll.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -80,6 +80,7 @@ export class PickleSession {
   }
 
   handleFrame(payload: Buffer): void {
+    requestArrived();
     this.requestsReceived++;
     this.bytesIn += payload.length;
     if (this.mode === 'done') return; // a control connection: answered, and closing
