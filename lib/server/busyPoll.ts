@@ -1,27 +1,34 @@
 // A pickle server's event loop keeps polling for a moment after a reply instead of going to sleep,
-// while the replies come close together (docs/performance.md, "Session 6: the pickle Queue row").
+// while requests from several connections keep it busy (docs/performance.md, "Session 6: the
+// pickle Queue row").
 //
-// A CPython Queue producer and consumer keep two requests in flight, each sent a few µs after the
-// reply to the other. An idle event loop blocks in epoll_wait, and each request then has to wake
-// this thread up: on this machine's virtual CPUs that wake-up, paid by the client's send and by us,
-// costs more than serving the request. CPython's server has a thread per connection; ours has one,
-// so it stays awake instead: after a reply, each event-loop turn polls without blocking (a pending
-// setImmediate makes libuv poll with a zero timeout) until WINDOW_MS pass with no reply sent.
+// A CPython Queue producer and consumer keep two requests in flight, on two connections, each sent
+// a few µs after the reply to the other. An idle event loop blocks in epoll_wait, and each request
+// then has to wake this thread up: on this machine's virtual CPUs that wake-up, paid by the client's
+// send and by us, costs more than serving the request. CPython's server has a thread per
+// connection, so one connection's request is read while another's reply is being written; ours has
+// one thread, so it stays awake instead: after a reply, each event-loop turn polls without blocking
+// (a pending setImmediate makes libuv poll with a zero timeout) until WINDOW_MS pass with no reply.
 //
-// Only while it pays: a request that arrives within WINDOW_MS of the last reply is a hit (the loop
-// would have slept less than the window), a later one a miss, and the loop polls only while most
-// recent requests were hits. A client that thinks between calls (gaps longer than the window) or a
-// machine so busy that requests straggle never makes it poll. Bounded: at most WINDOW_MS of CPU per reply followed by silence, nothing once the
-// traffic stops. Timers, I/O and every other connection are served as usual: nothing here blocks.
+// Only while it pays, and only for concurrent clients: a request that arrives within WINDOW_MS of a
+// reply to ANOTHER connection is a hit; one arriving later is a miss; one on the connection just
+// answered counts against too (a lone client calling in a loop: it waits for our reply anyway, and
+// its turn-around includes its own wake-up). The loop polls only while most recent requests were
+// hits. So a single sequential client never makes it poll, nor do requests that straggle (a machine
+// too busy to give the client its CPU). Bounded: at most WINDOW_MS of CPU per reply followed by
+// silence, nothing once the traffic stops. Timers, I/O and every connection are served as usual
+// meanwhile: nothing here blocks.
 import { performance } from 'node:perf_hooks';
 
 /** How long the loop keeps polling after the last reply, in ms. */
 export const WINDOW_MS = 0.05;
-/** The hit counter's ceiling, and the count from which the loop polls (a miss takes two off). */
+/** The hit counter's ceiling, and the count from which the loop polls. */
 const MAX_HITS = 8;
 const POLL_FROM = 4;
 
 let lastReply = -Infinity;
+/** Whom the last reply went to (a session, compared by identity only). */
+let lastReplyTo: object | undefined;
 let hits = 0;
 let polling = false;
 
@@ -30,15 +37,17 @@ function poll(): void {
   else polling = false;
 }
 
-/** A request arrived: counts whether polling since the last reply would have caught it. */
-export function requestArrived(): void {
-  if (performance.now() - lastReply < WINDOW_MS) hits = Math.min(MAX_HITS, hits + 1);
-  else hits = Math.max(0, hits - 2);
+/** A request arrived from `from`: counts whether polling since the last reply was worth it. */
+export function requestArrived(from: object): void {
+  if (performance.now() - lastReply >= WINDOW_MS) hits = Math.max(0, hits - 2);
+  else if (from !== lastReplyTo) hits = Math.min(MAX_HITS, hits + 1);
+  else hits = Math.max(0, hits - 1);
 }
 
-/** A reply was just written: keep the event loop from sleeping for the next WINDOW_MS, if that pays. */
-export function keepPolling(): void {
+/** A reply to `to` was just written: keep the event loop from sleeping for WINDOW_MS, if that pays. */
+export function keepPolling(to: object): void {
   lastReply = performance.now();
+  lastReplyTo = to;
   if (polling || hits < POLL_FROM) return;
   polling = true;
   setImmediate(poll);

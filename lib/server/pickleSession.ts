@@ -80,7 +80,7 @@ export class PickleSession {
   }
 
   handleFrame(payload: Buffer): void {
-    requestArrived();
+    requestArrived(this);
     this.requestsReceived++;
     this.bytesIn += payload.length;
     if (this.mode === 'done') return; // a control connection: answered, and closing
@@ -265,7 +265,7 @@ export class PickleSession {
     // Written now (CPython's client waits for it; nothing else goes out on this connection in the
     // turn) and copied at once: the pickle may be in the codec's scratch buffer.
     this.connection.sendNow(bytes, inScratch(bytes));
-    keepPolling(); // the client's next request comes within µs: stay awake for it (busyPoll.ts)
+    keepPolling(this); // another client's request may come within µs: stay awake for it (busyPoll.ts)
   }
 
   // ---- references crossing this connection

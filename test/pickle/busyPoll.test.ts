@@ -15,28 +15,48 @@ async function pollingStops(ms = 5_000): Promise<void> {
   }
 }
 
+/** Brings the hit count to nothing: requests, each later than the window after the last reply. */
+async function drainHits(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    requestArrived({});
+  }
+  await pollingStops();
+}
+
 describe('pickle server: busy polling after replies', function () {
   this.timeout(120_000);
 
-  it('requests that follow replies at once make it poll; it stops by itself once they stop', async () => {
+  const a = {};
+  const b = {};
+
+  it('requests from two connections, each right after a reply to the other, make it poll; it stops by itself', async () => {
     await pollingStops();
-    // Each request right after the reply before it (a preempted call may miss the window: hence the loop).
+    // A preempted call may miss the window: hence the loop.
     for (let i = 0; i < 1000 && !isPolling(); i++) {
-      requestArrived();
-      keepPolling();
+      keepPolling(i % 2 === 0 ? a : b);
+      requestArrived(i % 2 === 0 ? b : a);
     }
     expect(isPolling()).to.equal(true);
     await pollingStops();
   });
 
-  it('requests coming later than the window after a reply never make it poll (a client that thinks between calls)', async () => {
-    await pollingStops();
-    for (let i = 0; i < 25; i++) {
+  it('one connection calling in a loop never makes it poll, however fast (a lone sequential client)', async () => {
+    await drainHits();
+    for (let i = 0; i < 100; i++) {
+      requestArrived(a);
+      keepPolling(a);
+      expect(isPolling()).to.equal(false);
+    }
+  });
+
+  it('requests coming later than the window after a reply never make it poll (a machine too busy to run its clients)', async () => {
+    await drainHits();
+    for (let i = 0; i < 20; i++) {
       await new Promise((resolve) => setTimeout(resolve, 2));
-      requestArrived();
-      keepPolling();
-      // The first few misses bring down what earlier requests counted; from then on it never polls.
-      if (i >= 4) expect(isPolling()).to.equal(false);
+      requestArrived(i % 2 === 0 ? b : a);
+      keepPolling(i % 2 === 0 ? b : a);
+      expect(isPolling()).to.equal(false);
     }
   });
 
