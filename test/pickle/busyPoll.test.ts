@@ -2,6 +2,7 @@
 // moment after a reply while replies come close together, serves a CPython Queue producer and
 // consumer correctly while it does, and stops once the replies stop (no CPU spent by an idle server).
 import { expect } from 'chai';
+import { performance } from 'node:perf_hooks';
 import { SyncManager } from '../../lib/index.js';
 import { isPolling, keepPolling, requestArrived } from '../../lib/server/busyPoll.js';
 import { runPythonScript } from './pythonRun.js';
@@ -58,6 +59,22 @@ describe('pickle server: busy polling after replies', function () {
       keepPolling(i % 2 === 0 ? b : a);
       expect(isPolling()).to.equal(false);
     }
+  });
+
+  it('a polling turn that comes late (the thread was held up: no CPU to spare) stops the polling and the count starts afresh', async () => {
+    await pollingStops();
+    for (let i = 0; i < 1000 && !isPolling(); i++) {
+      keepPolling(i % 2 === 0 ? a : b);
+      requestArrived(i % 2 === 0 ? b : a);
+    }
+    expect(isPolling()).to.equal(true);
+    const heldUntil = performance.now() + 2; // this turn runs 2 ms: the next polling turn is late
+    while (performance.now() < heldUntil);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(isPolling()).to.equal(false);
+    keepPolling(a); // the hits were cleared: a reply alone does not start it again
+    expect(isPolling()).to.equal(false);
   });
 
   it('a CPython Queue producer and consumer, beside proxies coming and going: every item once, in order; then the loop sleeps', async () => {
