@@ -19,6 +19,7 @@
 // the machine has no CPU to spare) stops it and starts the count afresh. Bounded: at most WINDOW_MS
 // of CPU per reply followed by silence, nothing once the traffic stops. Timers, I/O and every
 // connection are served as usual meanwhile: nothing here blocks.
+// The state is the process's, as the event loop is: every pickle server in it shares it.
 import { performance } from 'node:perf_hooks';
 
 /** How long the loop keeps polling after the last reply, in ms. */

@@ -1,5 +1,6 @@
 // The pickle server's busy polling (lib/server/busyPoll.ts): the event loop stays awake for a
-// moment after a reply while replies come close together, serves a CPython Queue producer and
+// moment after a reply while requests from several connections come close together, never for one
+// sequential client nor on a machine with no CPU to spare, serves a CPython Queue producer and
 // consumer correctly while it does, and stops once the replies stop (no CPU spent by an idle server).
 import { expect } from 'chai';
 import { performance } from 'node:perf_hooks';
