@@ -18,6 +18,7 @@ import type { CallContext } from './callContext.js';
 import type { ObjectEntry, ObjectTable } from './objectTable.js';
 import { createArgs, positionalArgs, pythonInteger } from './pythonCalls.js';
 import { SharedArray, Value } from './adapters/index.js';
+import { keepPolling, requestArrived } from './busyPoll.js';
 
 const log = createDebug('mpmanagers:server');
 
@@ -79,6 +80,7 @@ export class PickleSession {
   }
 
   handleFrame(payload: Buffer): void {
+    requestArrived(this);
     this.requestsReceived++;
     this.bytesIn += payload.length;
     if (this.mode === 'done') return; // a control connection: answered, and closing
@@ -263,6 +265,7 @@ export class PickleSession {
     // Written now (CPython's client waits for it; nothing else goes out on this connection in the
     // turn) and copied at once: the pickle may be in the codec's scratch buffer.
     this.connection.sendNow(bytes, inScratch(bytes));
+    keepPolling(this); // another client's request may come within µs: stay awake for it (busyPoll.ts)
   }
 
   // ---- references crossing this connection
