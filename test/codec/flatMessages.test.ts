@@ -40,22 +40,7 @@ describe('the flat message fast path', () => {
 
   it('matches the msgpack Decoder on random flat messages', () => {
     const random = seededRandom(16);
-    const leaf = (): unknown => {
-      switch (Math.floor(random() * 6)) {
-        case 0:
-          return Math.floor((random() - 0.5) * 2 ** (1 + Math.floor(random() * 32)));
-        case 1:
-          return (random() - 0.5) * 1e6;
-        case 2:
-          return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
-        case 3:
-          return random() < 0.5;
-        case 4:
-          return null;
-        default:
-          return Array.from({ length: Math.floor(random() * 5) }, () => Math.floor(random() * 1000));
-      }
-    };
+    const leaf = (): unknown => randomLeaf(random);
     for (let i = 0; i < 2000; i++) {
       const message = [0, i, leaf(), leaf(), Array.from({ length: Math.floor(random() * 4) }, leaf), leaf()];
       const bytes = encode(message);
@@ -174,20 +159,7 @@ describe('the flat message fast path, encoding', () => {
   it('matches the msgpack Encoder on random flat messages, and the Codec decodes them back', () => {
     const random = seededRandom(61);
     const codec = new Codec();
-    const leaf = (): unknown => {
-      switch (Math.floor(random() * 5)) {
-        case 0:
-          return Math.floor((random() - 0.5) * 2 ** (1 + Math.floor(random() * 32)));
-        case 1:
-          return (random() - 0.5) * 1e6;
-        case 2:
-          return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
-        case 3:
-          return random() < 0.5 ? null : random() < 0.5;
-        default:
-          return Array.from({ length: Math.floor(random() * 5) }, () => Math.floor(random() * 1000));
-      }
-    };
+    const leaf = (): unknown => randomLeaf(random);
     const encoder = new FlatEncoder(100, Infinity);
     for (let i = 0; i < 2000; i++) {
       const message = [0, i, leaf(), leaf(), Array.from({ length: Math.floor(random() * 4) }, leaf), leaf()];
@@ -236,3 +208,21 @@ describe('the flat message fast path, encoding', () => {
     expect([...codec.encodeShared([1, 'b'])]).to.deep.equal([...plain.encode([1, 'b'])]);
   });
 });
+
+/** A random element of a flat message: an integer of up to 32 bits, a float, an ASCII string, a boolean, nil or a short array. */
+function randomLeaf(random: () => number): unknown {
+  switch (Math.floor(random() * 6)) {
+    case 0:
+      return Math.floor((random() - 0.5) * 2 ** (1 + Math.floor(random() * 32)));
+    case 1:
+      return (random() - 0.5) * 1e6;
+    case 2:
+      return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+    case 3:
+      return random() < 0.5;
+    case 4:
+      return null;
+    default:
+      return Array.from({ length: Math.floor(random() * 5) }, () => Math.floor(random() * 1000));
+  }
+}
