@@ -76,11 +76,11 @@ export class ChunkReceiver {
 
   /**
    * Acknowledges a chunk's `dataLength` bytes: with those of the chunks before it, once half the
-   * sender's window is unacknowledged or the message is `complete`. Half as many small writes as an
-   * acknowledgement per chunk, and the sender still always has room. Not before the end of a message
-   * whose rest the sender may send without it (what is unacknowledged and what is missing fit in the
-   * window it lets out): the end's acknowledgement covers it all. A 1 MiB value's reply then costs
-   * one acknowledgement, not two; on loopback each is a write that wakes the sender.
+   * sender's window is unacknowledged (a chunk, with the 512 KiB window) or the message is
+   * `complete`, so the sender always has room. Not before the end of a message whose rest the sender
+   * may send without it (what is unacknowledged and what is missing fit in the window it lets out):
+   * the end's acknowledgement covers it all. A 1 MiB value's reply then costs three
+   * acknowledgements, not four; on loopback each is a write that wakes the sender.
    */
   private acknowledge(dataLength: number, complete: boolean): void {
     this.bytesToAck += dataLength;

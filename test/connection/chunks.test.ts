@@ -212,14 +212,15 @@ describe('connection: chunked messages and limits both ways', function () {
     const value = (await d.get('v'))!;
     expect(value[8 * MiB]).to.equal(6);
     await new Promise((resolve) => setImmediate(resolve)); // the last acknowledgement leaves at the end of its turn
-    // 32 chunks (the last also carries the bytes past 8 MiB): one acknowledgement (a 10-byte frame)
-    // per chunk would be 320 bytes; per 512 KiB, 16 frames; but the last 512 KiB's is not sent
-    // (the rest of the message then fits in the sender's window: the end's covers it), so 15.
+    // 32 chunks of 256 KiB (the last also carries the bytes past 8 MiB), acknowledged per half
+    // window (256 KiB: a 10-byte frame each), except the 31st: its 256 KiB unacknowledged and the
+    // 256 KiB still missing fit in what the sender lets out (the 512 KiB window and a 16 KiB tail),
+    // so the end's acknowledgement covers both: 31 frames, not 32.
     const acks = socket.bytesWritten - before - requestBytes;
-    expect(acks, `${acks} bytes of acknowledgements`).to.equal(15 * 10);
+    expect(acks, `${acks} bytes of acknowledgements`).to.equal(31 * 10);
   });
 
-  it('a 1 MiB value costs one acknowledgement, at its end: the whole reply fits in the window', async () => {
+  it('a 1 MiB value costs three acknowledgements, not four: the third chunk is covered by the end', async () => {
     served = await serve(SyncManager);
     const client = await served.client();
     const socket = connectionOf(client).socket;
@@ -233,7 +234,10 @@ describe('connection: chunked messages and limits both ways', function () {
       return socket.bytesWritten - before;
     };
     const request = await written('w'); // the same request, whose reply is not chunked
-    for (let i = 0; i < 3; i++) expect((await written('v')) - request, `get ${i}: acknowledgement bytes`).to.equal(10);
+    // Four 256 KiB chunks: acknowledged after the first and the second (what is unacknowledged and
+    // what is missing exceed the 512 KiB window and its tail), not after the third (256 KiB of each
+    // fit), and at the end: three 10-byte frames.
+    for (let i = 0; i < 3; i++) expect((await written('v')) - request, `get ${i}: acknowledgement bytes`).to.equal(30);
   });
 
   it('a 1 MiB value comes back in four chunks, its envelope in the last one, not a fifth', async () => {
