@@ -32,13 +32,17 @@ describe('pickle server: busy polling after replies', function () {
   const a = {};
   const b = {};
 
-  it('requests from two connections, each right after a reply to the other, make it poll; it stops by itself', async () => {
-    await pollingStops();
-    // A preempted call may miss the window: hence the loop.
+  /** Replies to one connection and requests from the other, alternating, until the loop polls (a preempted call may miss the window: hence up to 1,000 rounds). */
+  function alternateUntilPolling(): void {
     for (let i = 0; i < 1000 && !isPolling(); i++) {
       keepPolling(i % 2 === 0 ? a : b);
       requestArrived(i % 2 === 0 ? b : a);
     }
+  }
+
+  it('requests from two connections, each right after a reply to the other, make it poll; it stops by itself', async () => {
+    await pollingStops();
+    alternateUntilPolling();
     expect(isPolling()).to.equal(true);
     await pollingStops();
   });
@@ -64,10 +68,7 @@ describe('pickle server: busy polling after replies', function () {
 
   it('a polling turn that comes late (the thread was held up: no CPU to spare) stops the polling and the count starts afresh', async () => {
     await pollingStops();
-    for (let i = 0; i < 1000 && !isPolling(); i++) {
-      keepPolling(i % 2 === 0 ? a : b);
-      requestArrived(i % 2 === 0 ? b : a);
-    }
+    alternateUntilPolling();
     expect(isPolling()).to.equal(true);
     const heldUntil = performance.now() + 2; // this turn runs 2 ms: the next polling turn is late
     while (performance.now() < heldUntil);
