@@ -455,7 +455,7 @@ export class Connection {
         if (!this.closed && this.socket.writable) this.writer.hold(payload);
       },
       nextFrame: () => {
-        if (this.inbox.length === 0) this.writer.sendHeld(); // about to wait for the peer
+        if (this.inbox.length === 0) this.writer.flushNow(); // about to wait for the peer
         return this.nextHandshakeFrame();
       },
     };

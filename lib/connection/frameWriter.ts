@@ -180,17 +180,12 @@ export class FrameWriter implements FrameRunWriter {
 
   /**
    * Lays out a small frame without scheduling its write: it goes with the next frames, at the next
-   * sendHeld() or batchHeld(), one of which the caller must call (the handshake, whose few frames of
+   * flushNow() or batchHeld(), one of which the caller must call (the handshake, whose few frames of
    * a step leave in one write as soon as the step is done, with no cork or turn in between).
    */
   hold(payload: Uint8Array): void {
     if (this.corked) return this.write(payload, true); // the turn's frames are batched already: join them
     frameSlab.append(this, payload);
-  }
-
-  /** Writes the frames held now. */
-  sendHeld(): void {
-    frameSlab.flush(this);
   }
 
   /** Lets the frames held go with the rest of this turn's frames (see write()), in one write. */
