@@ -31,6 +31,8 @@ BenchManager.register('get_big_dict', proxytype=DictProxy)
 BenchManager.register('get_queue')
 
 fork = multiprocessing.get_context('fork')
+# multiprocessing.managers.Server's Listener(address, backlog=16)
+LISTEN_BACKLOG = 16
 
 
 def main():
@@ -109,7 +111,22 @@ def aggregate(p):
     """`processes` client processes, each running dict_seq; the windows open together."""
     count = p['processes']
     start_at = time.time() + p.get('startDelay', 0.5 + 0.02 * count)
-    return combine(in_children(count, lambda _: dict_seq(dict(p, startAt=start_at))))
+    # CPython's manager listens with a backlog of 16. More clients connecting at once overflow its
+    # queues (the kernel falls back to SYN cookies), and a client whose connection the server never
+    # accepted waits for a challenge that never comes (no timeout): the job hung, in the children's
+    # first connections or in the decref connection each proxy makes when its process exits. So at
+    # most 16 children make connections at a time; the measured windows still open together.
+    connecting = fork.BoundedSemaphore(LISTEN_BACKLOG)
+
+    def work(_):
+        with connecting:
+            shared(p, 'get_dict').get('warm-up')  # the manager's connections and the proxy's own
+        result = dict_seq(dict(p, startAt=start_at))
+        with connecting:
+            _shared.clear()  # the proxy's decref (a new connection), here rather than at exit
+        return result
+
+    return combine(in_children(count, work))
 
 
 def queue_job(p):
