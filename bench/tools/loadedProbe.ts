@@ -4,10 +4,11 @@
 // get is cut into: request out → server read it → server wrote the reply → client parsed it →
 // resolved, with the chunk data the client received meanwhile, the server's window state when it
 // wrote the reply, and the GC pauses of either side that overlap it. Prints percentiles of each
-// phase and the slowest gets.
-//   node --import tsx bench/tools/loadedProbe.ts [--seconds=8] [--size=33554432] [--slowest=25]
-//        [--server-flags="--trace-gc"]
-// Client flags go before the script (node --trace-gc --import tsx bench/tools/loadedProbe.ts).
+// phase, puts every get over 2 ms down to a cause, and lists the slowest. `--bare` marks nothing
+// (the marks' own arrays change the client's heap) and prints only the gets' percentiles, GC
+// pauses, page faults and context switches. Run it built, as the bench runs its workers:
+//   node --import tsx bench/tools/probeBuilt.ts --probe=loadedProbe [client node flags] --
+//        [--seconds=8] [--size=33554432] [--slowest=25] [--bare] [--server-flags="--trace-gc"]
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -65,6 +66,7 @@ const address = await new Promise<Address>((resolve) => {
 const getTimes = new Float64Array(1 << 20);
 let getCount = 0;
 let moved = 0;
+let usageStart: NodeJS.ResourceUsage | undefined; // when the measured window starts
 const m = new BenchManager({ address, authkey: 'probe' });
 await m.connect();
 let client: Timeline;
@@ -85,6 +87,7 @@ try {
   hooks?.resetTimeline();
   bareGc.length = 0;
   const cpuStart = process.cpuUsage();
+  usageStart = process.resourceUsage();
   moved = 0;
   const end = now() + Number(values.seconds) * 1000;
   while (now() < end) {
@@ -113,6 +116,8 @@ if (values.bare) {
   for (let i = 0; i < bareGc.length; i += 3) if (bareGc[i + 2] === 4) majors.push(bareGc[i + 1]);
   console.log(`bare: ${totals.length} small gets, ${moved} values moved in ${values.seconds} s, load ${load.toFixed(2)}; p50 ${q(0.5)} p99 ${q(0.99)} p99.9 ${q(0.999)} ms; over 2 ms ${((100 * totals.filter((t) => t > 2).length) / totals.length).toFixed(2)} %`);
   console.log(`  client GC ${bareGc.length / 3} pauses, ${majors.length} major (${majors.map((ms) => ms.toFixed(1)).join(' ')} ms); CPU per value user ${(client.cpu!.user / 1000 / moved).toFixed(1)} sys ${(client.cpu!.system / 1000 / moved).toFixed(1)} ms`);
+  const usage = process.resourceUsage();
+  console.log(`  per value: ${((usage.minorPageFault - usageStart.minorPageFault) / moved).toFixed(0)} page faults, ${((usage.involuntaryContextSwitches - usageStart.involuntaryContextSwitches) / moved).toFixed(1)} involuntary and ${((usage.voluntaryContextSwitches - usageStart.voluntaryContextSwitches) / moved).toFixed(1)} voluntary context switches (all threads, the measured window)`);
   console.log(`  heap spaces (MB size/used): ${spaces.join(', ')}`);
   process.exit(0);
 }
@@ -172,7 +177,7 @@ const legs = gets
     const cin = first(cFrameIn, s, e + 1);
     return sin && sout && cin ? [sin[0] - s, cin[0] - sout[0]] : undefined;
   })
-  .filter((leg) => leg !== undefined) as number[][];
+  .filter((leg): leg is number[] => leg !== undefined);
 const offset = (Math.min(...legs.map((l) => l[0])) - Math.min(...legs.map((l) => l[1]))) / 2;
 for (const rows of [sFrameIn, sFrameOut, sChunkOut, sGc, sAcks]) for (const r of rows) r[0] -= offset;
 const phases: Phase[] = [];

@@ -60,7 +60,7 @@ interface WriterInternals {
   chunkBytesQueued: number;
   chunkQueue?: { length: number; sent: number }[];
 }
-/* eslint-disable @typescript-eslint/unbound-method, @typescript-eslint/no-explicit-any -- patching private methods, called with their own `this` */
+/* eslint-disable @typescript-eslint/unbound-method -- patching private methods, called with their own `this` */
 const writer = FrameWriter.prototype as any;
 const write = writer.write as (this: FrameWriter, message: Uint8Array, transient: boolean) => void;
 writer.write = function (this: WriterInternals, message: Uint8Array, transient: boolean): void {
@@ -97,7 +97,7 @@ connection.prototype.receiveChunk = function (this: Connection, chunk: Buffer): 
   timeline.reads.push(now(), chunk.length);
   receiveChunk.call(this, chunk);
 };
-/* eslint-enable @typescript-eslint/unbound-method, @typescript-eslint/no-explicit-any */
+/* eslint-enable @typescript-eslint/unbound-method */
 
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
