@@ -4,6 +4,7 @@
 // get's p99, in microseconds (lower is better).
 import { check, row, type Latency } from '../harness/results.js';
 import { perTransport, rate, type Row } from './common.js';
+import type { ClientGc } from '../workers/mpJobs.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 32 * MiB;
@@ -20,11 +21,13 @@ export const latencyUnderLoadRow: Row = {
       await py.request('put_blob', bench.params(pyServer, { key, size: SIZE }));
       const loopDelays: { p99: number; max: number }[] = [];
       const serverDelays: { p99: number; max: number }[] = [];
+      const gcs: ClientGc[] = [];
       const p99 = async (answer: Promise<unknown>): Promise<number> => {
-        const result = answer as Promise<{ rate: number; latency?: Latency | null; clientLoopDelayMs?: { p99: number; max: number } }>;
+        const result = answer as Promise<{ rate: number; latency?: Latency | null; clientLoopDelayMs?: { p99: number; max: number }; clientGc?: ClientGc }>;
         await rate(result); // files the percentiles with the row
-        const { latency, clientLoopDelayMs } = await result;
+        const { latency, clientLoopDelayMs, clientGc } = await result;
         if (clientLoopDelayMs !== undefined) loopDelays.push(clientLoopDelayMs);
+        if (clientGc !== undefined) gcs.push(clientGc);
         return latency?.p99 ?? Number.NaN;
       };
       const values = await bench.rounds(bench.options.sizes.reps, {
@@ -43,7 +46,9 @@ export const latencyUnderLoadRow: Row = {
           unit: 'µs',
           transport,
           // Whether the mpmanagers client's own loop was held up: the first suspect for the tail.
-          note: `mpmanagers event-loop delay, worst round: client p99 ${worst(loopDelays, 'p99')} / max ${worst(loopDelays, 'max')} ms, server p99 ${worst(serverDelays, 'p99')} / max ${worst(serverDelays, 'max')} ms`,
+          note:
+            `mpmanagers event-loop delay, worst round: client p99 ${worst(loopDelays, 'p99')} / max ${worst(loopDelays, 'max')} ms, server p99 ${worst(serverDelays, 'p99')} / max ${worst(serverDelays, 'max')} ms; ` +
+            gcNote(gcs),
         },
         values,
         (m) => ({
@@ -57,4 +62,14 @@ export const latencyUnderLoadRow: Row = {
 
 function worst(delays: { p99: number; max: number }[], field: 'p99' | 'max'): string {
   return delays.length === 0 ? '?' : Math.max(...delays.map((d) => d[field])).toFixed(1);
+}
+
+/** The client's full collections per value moved, over all rounds (what holds the tail: docs/performance.md, "Session 7"). */
+function gcNote(gcs: ClientGc[]): string {
+  const values = gcs.reduce((total, gc) => total + gc.values, 0);
+  if (values === 0) return 'client GC ?';
+  const majors = gcs.reduce((total, gc) => total + gc.majorPerValue * gc.values, 0);
+  const minors = gcs.reduce((total, gc) => total + gc.minorPerValue * gc.values, 0);
+  const longest = Math.max(...gcs.map((gc) => gc.majorMaxMs));
+  return `client GC per 32 MiB value moved (${values} values): ${(majors / values).toFixed(2)} full (longest ${longest.toFixed(1)} ms), ${(minors / values).toFixed(2)} young`;
 }

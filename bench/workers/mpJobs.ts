@@ -1,6 +1,6 @@
 // The mpmanagers client jobs; each mirrors the job of the same name in bench/python/bench_client.py.
 // Common params: address, authkey, and the TimedParams of timing.ts.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Address } from '../../lib/index.js';
 import { BenchManager } from './benchManager.js';
 import { epochMs, pipelined, sleepUntil, timed, type Rate, type TimedParams } from './timing.js';
@@ -108,7 +108,9 @@ export const mpJobs = {
    * Small gets on one proxy while another proxy of the same manager (the same connection) gets the
    * `key` binary value in a loop: 1 op = 1 small get; also reports the transfers done meanwhile.
    */
-  async latency_under_load(p: JobParams & { key: string; settle?: number }): Promise<Rate & { moved: number; clientLoopDelayMs: { p99: number; max: number } }> {
+  async latency_under_load(
+    p: JobParams & { key: string; settle?: number },
+  ): Promise<Rate & { moved: number; clientLoopDelayMs: { p99: number; max: number }; clientGc: ClientGc }> {
     return withConnected(p, async (m) => {
       // How long this client's own event loop was held up meanwhile (the tail's first suspect).
       const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -125,12 +127,17 @@ export const mpJobs = {
       try {
         await new Promise((resolve) => setTimeout(resolve, (p.settle ?? 0.2) * 1000));
         loop.enable();
+        // And its collector's pauses: a full collection per value or so holds the tail
+        // (docs/performance.md, "Session 7").
+        const gc = watchGc();
+        const movedBefore = moved;
         const result = await timed(async () => {
           await d.get('small');
           return 1;
         }, p);
         loop.disable();
-        return { ...result, moved, clientLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
+        const clientGc = await gc.stop(moved - movedBefore);
+        return { ...result, moved, clientLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, clientGc };
       } finally {
         stop = true;
         await mover;
@@ -210,4 +217,39 @@ async function withManager<R>(p: JobParams, work: (m: BenchManager) => Promise<R
   } finally {
     await m.close();
   }
+}
+
+/** The client's GC pauses during the loaded row's window, per large value moved meanwhile. */
+export interface ClientGc {
+  /** Values moved in the window. */
+  values: number;
+  /** Full (mark-compact) collections per value, and the longest of their pauses in ms. */
+  majorPerValue: number;
+  majorMaxMs: number;
+  /** Young-generation collections per value. */
+  minorPerValue: number;
+}
+
+function watchGc(): { stop(values: number): Promise<ClientGc> } {
+  let majors = 0;
+  let majorMaxMs = 0;
+  let minors = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail: { kind: number } }).detail.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        majors++;
+        majorMaxMs = Math.max(majorMaxMs, entry.duration);
+      } else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minors++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    async stop(values) {
+      await new Promise((resolve) => setImmediate(resolve)); // entries are delivered after the turn
+      observer.disconnect();
+      const per = (count: number): number => (values > 0 ? count / values : Number.NaN);
+      return { values, majorPerValue: per(majors), majorMaxMs, minorPerValue: per(minors) };
+    },
+  };
 }

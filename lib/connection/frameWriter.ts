@@ -5,7 +5,17 @@ import type net from 'node:net';
 import createDebug from 'debug';
 import { largeBuffers } from '../buffers/largeBufferPool.js';
 import { FRAME_HEADER_SIZE, frameHeader } from './framing.js';
-import { CHUNK_DATA_SIZE, CHUNK_THRESHOLD, CHUNK_WINDOW_SENT, chunkAck, chunkFramePrefix, nextChunkLength } from './chunks.js';
+import {
+  CHUNK_DATA_SIZE,
+  CHUNK_INTERACTIVE_MS,
+  CHUNK_INTERACTIVE_SENT,
+  CHUNK_MARKER,
+  CHUNK_THRESHOLD,
+  CHUNK_WINDOW_SENT,
+  chunkAck,
+  chunkFramePrefix,
+  nextChunkLength,
+} from './chunks.js';
 import { ProtocolError } from '../errors.js';
 import { GatheredMessage, type OutboundMessage } from '../buffers/gatheredMessage.js';
 
@@ -103,10 +113,11 @@ interface ChunkedMessage {
  *
  * Once `chunking` is on (the peer said it reassembles chunks, docs/protocol.md §1.1), a message over
  * CHUNK_THRESHOLD bytes is queued and goes out one chunk per event-loop turn, only while the socket
- * holds less than a chunk unsent and the peer has acknowledged all but CHUNK_WINDOW bytes: frames
- * sent meanwhile are written at once, so they wait behind at most the window, never behind the
- * whole message. Chunked messages go one after
- * another, in order; each chunk's data is written from the message itself (no copy).
+ * holds less than a chunk unsent and the peer has acknowledged all but CHUNK_WINDOW bytes (one
+ * chunk while other frames are being sent beside it: CHUNK_INTERACTIVE_SENT): frames sent meanwhile
+ * are written at once, so they wait behind at most the window, never behind the whole message.
+ * Chunked messages go one after another, in order; each chunk's data is written from the message
+ * itself (no copy).
  */
 export class FrameWriter implements FrameRunWriter {
   private corked = false;
@@ -126,6 +137,12 @@ export class FrameWriter implements FrameRunWriter {
    * wait forever (the pause ends on the socket's 'drain', which only writing brings).
    */
   private windowSuspended = false;
+  /**
+   * When (performance.now()) a message other than a chunk or an acknowledgement was last written
+   * while chunks were queued: for CHUNK_INTERACTIVE_MS after it, one chunk goes out at a time (see
+   * CHUNK_INTERACTIVE_SENT).
+   */
+  private otherSentAt = Number.NEGATIVE_INFINITY;
 
   /** `owner` names the peer in log lines. */
   constructor(
@@ -149,6 +166,7 @@ export class FrameWriter implements FrameRunWriter {
    */
   write(message: OutboundMessage, transient: boolean): void {
     if (this.chunking && message.length > CHUNK_THRESHOLD) return this.queueChunked(message, transient);
+    if (this.chunkBytesQueued > 0 && (message instanceof GatheredMessage || message[0] !== CHUNK_MARKER)) this.otherSentAt = performance.now();
     if (message instanceof GatheredMessage) return this.writeGathered(message);
     const payload = message;
     const header = payload.length > BATCHED_PAYLOAD_MAX ? frameHeader(payload.length) : undefined;
@@ -287,11 +305,29 @@ export class FrameWriter implements FrameRunWriter {
     if (suspended) this.scheduleChunk();
   }
 
+  /**
+   * Chunk data bytes that may be out unacknowledged before `next`'s next chunk: the window, or one
+   * chunk while other messages flow beside the chunks, away from the message's end (CHUNK_INTERACTIVE_SENT).
+   */
+  private sendLimit(next: ChunkedMessage): number {
+    if (performance.now() - this.otherSentAt >= CHUNK_INTERACTIVE_MS) return CHUNK_WINDOW_SENT;
+    // Near the end the receiver withholds its acknowledgement until the message is complete.
+    if (this.chunkBytesUnacked + next.length - next.sent <= CHUNK_WINDOW_SENT) return CHUNK_WINDOW_SENT;
+    return CHUNK_INTERACTIVE_SENT;
+  }
+
+  /** Whether `next`'s next chunk may go now as far as acknowledgements go. */
+  private roomFor(next: ChunkedMessage): boolean {
+    return this.windowSuspended || this.chunkBytesUnacked + nextChunkLength(next.length - next.sent, next.sent === 0) <= this.sendLimit(next);
+  }
+
   private scheduleChunk(): void {
     if (this.chunkPumpScheduled || this.chunkQueue === undefined || this.chunkQueue.length === 0) return;
-    // The window is full: the peer's acknowledgement (acknowledged()) calls again.
+    // No room: the peer's acknowledgement (acknowledged()) calls again. It always comes: a receiver
+    // acknowledges once half the window is unacknowledged, and the one-chunk limit is a full chunk,
+    // or else at the message's end, which the limit always lets out (sendLimit).
     const next = this.chunkQueue[0];
-    if (!this.windowSuspended && this.chunkBytesUnacked + nextChunkLength(next.length - next.sent, next.sent === 0) > CHUNK_WINDOW_SENT) return;
+    if (!this.roomFor(next)) return;
     this.chunkPumpScheduled = true;
     // The socket holds a chunk or more: write the next once it has handed them to the kernel.
     if (this.socket.writableLength >= CHUNK_DATA_SIZE) this.socket.once('drain', () => FrameWriter.pumpChunks(this));
@@ -309,9 +345,7 @@ export class FrameWriter implements FrameRunWriter {
     // One chunk per turn: on loopback TCP a 256 KiB write costs the writing process its share of the
     // kernel's work, so several per turn held small requests back for milliseconds (an A/B of the
     // loaded row: small get p99 4-7 ms with one per turn, 19-23 ms with up to the window's four).
-    const next = queue[0];
-    const roomInWindow = writer.chunkBytesUnacked + nextChunkLength(next.length - next.sent, next.sent === 0) <= CHUNK_WINDOW_SENT;
-    if (writer.socket.writableLength < CHUNK_DATA_SIZE && (writer.windowSuspended || roomInWindow)) {
+    if (writer.socket.writableLength < CHUNK_DATA_SIZE && writer.roomFor(queue[0])) {
       writer.socket.cork();
       frameSlab.flush(writer); // frames sent before this chunk go first
       writer.writeNextChunk();
