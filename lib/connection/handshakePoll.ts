@@ -10,11 +10,12 @@
 // the loop without blocking (a pending setImmediate makes libuv poll with a zero timeout) for at
 // most WAIT_CAP_MS: the step then finds this process awake, and both sides skip the wake-up.
 //
-// Only while it cannot take a CPU from anyone: when the machine has more runnable threads than CPUs
+// Only when the machine seems to have a CPU to spare: when it has more runnable threads than CPUs
 // (read from /proc/loadavg when a wait starts and every RECHECK_MS while it polls), a polling process
 // would hold a CPU that another one, perhaps the very peer it waits for, is queued for; measured, that
 // made connects 2-3 times slower on a busy machine. So it does not poll then, nor anywhere the count
-// cannot be read (not Linux). A polling turn that comes late ends the poll; if this thread was not
+// cannot be read (not Linux). The count is a sample of one moment: in one A/B pair of ten, on a busy
+// machine, connects were still slower with polling (docs/performance.md). A polling turn that comes late ends the poll; if this thread was not
 // running for most of that time (it was preempted), waits do not poll for BACKOFF_MS either.
 // Bounded: at most WAIT_CAP_MS of CPU per wait (a handshake has two or three), only while some
 // handshake of this process waits, never afterwards. Nothing blocks: timers, I/O and every other
