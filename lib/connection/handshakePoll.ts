@@ -14,7 +14,7 @@
 // (read from /proc/loadavg when a wait starts and every RECHECK_MS while it polls), a polling process
 // would hold a CPU that another one, perhaps the very peer it waits for, is queued for; measured, that
 // made connects 2-3 times slower on a busy machine. So it does not poll then, nor anywhere the count
-// cannot be read (not Linux). The count is a sample of one moment: in one A/B pair of ten, on a busy
+// cannot be read (not Linux). The count is a sample of one moment: in one A/B pair of eleven, on a busy
 // machine, connects were still slower with polling (docs/performance.md). A polling turn that comes late ends the poll; if this thread was not
 // running for most of that time (it was preempted), waits do not poll for BACKOFF_MS either.
 // Bounded: at most WAIT_CAP_MS of CPU per wait (a handshake has two or three), only while some
