@@ -14,6 +14,7 @@ import { largeBuffers } from '../buffers/largeBufferPool.js';
 import type { OutboundMessage } from '../buffers/gatheredMessage.js';
 import { ourLimits, parsePeerLimits, CHUNKS_VERSION } from '../connection/peerLimits.js';
 import { PendingCalls } from './pendingCalls.js';
+import { waitEnded, waitStarted } from '../connection/handshakePoll.js';
 
 const log = createDebug('mpmanagers:client');
 
@@ -99,7 +100,15 @@ export class ClientSession implements Channel {
       // The handshake's last frame (our verdict) and this request go now, in one write, rather than
       // at the end of the turn: the server is waiting for them, and nothing else is coming.
       connection.sendQueuedNow();
-      const theirs = parsePeerLimits(await reply);
+      // The reply is the handshake's last step: polled for as the others (handshakePoll.ts).
+      waitStarted();
+      let answer: unknown;
+      try {
+        answer = await reply;
+      } finally {
+        waitEnded();
+      }
+      const theirs = parsePeerLimits(answer);
       // An older server answers null: it takes whole frames of up to the default size.
       if (theirs !== undefined) connection.notePeerLimits(theirs.maxFrameSize, theirs.chunks >= CHUNKS_VERSION);
     } catch (error) {

@@ -14,6 +14,7 @@ import { FrameWriter } from './frameWriter.js';
 import { clientHandshake, serverHandshake, type FrameChannel, type HandshakeOptions } from './handshake.js';
 import { connectionSettings, type ConnectOptions, type ConnectionOptions, type ConnectionSettings } from './options.js';
 import { READ_BUFFER, acceptedSettings, describePeer, socketConnected, startDeadline } from './sockets.js';
+import { waitEnded, waitStarted } from './handshakePoll.js';
 
 const debug = createDebug('mpmanagers:connection');
 
@@ -512,6 +513,7 @@ export class Connection {
     const queued = this.inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.closed) return Promise.reject(this.endedError());
+    waitStarted(); // the loop polls for the peer's step a moment before sleeping (handshakePoll.ts)
     return new Promise((resolve, reject) => {
       this.handshakeWaiter = { resolve, reject };
     });
@@ -552,6 +554,7 @@ export class Connection {
     const waiter = this.handshakeWaiter;
     if (waiter) {
       this.handshakeWaiter = undefined;
+      waitEnded();
       waiter.resolve(owned ? payload : Buffer.from(payload));
     } else if (this.authenticated && this.frameHandler && this.inbox.length === 0 && !this.readingPaused) {
       if (owned || this.handlerTakesViews) this.frameHandler.call(this.handlerThis, payload, owned);
@@ -663,6 +666,7 @@ export class Connection {
     const waiter = this.handshakeWaiter;
     if (!waiter) return;
     this.handshakeWaiter = undefined;
+    waitEnded();
     waiter.reject(this.endedError());
   }
 

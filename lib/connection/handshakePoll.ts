@@ -1,0 +1,162 @@
+// While a connection's handshake waits for its peer's next step, the event loop polls for a moment
+// instead of going to sleep (docs/performance.md, "Session 7: connect").
+//
+// A connection comes up in six one-way hops (connect, challenge, answer + challenge, verdict +
+// answer, verdict + first request, reply), each a write by one process that the other is waiting
+// for. A process with nothing else to do blocks in epoll_wait and its CPU halts; on this project's
+// virtual machines (cpuidle haltpoll with no guest polling) the peer's write must then wake that CPU
+// through the hypervisor, which costs the writer tens of µs inside its write() and the sleeper as
+// much again before it runs. The peer's next step usually comes within ~100 µs, so each wait polls
+// the loop without blocking (a pending setImmediate makes libuv poll with a zero timeout) for at
+// most WAIT_CAP_MS: the step then finds this process awake, and both sides skip the wake-up.
+//
+// Only when the machine seems to have a CPU to spare: when it has more runnable threads than CPUs
+// (read from /proc/loadavg when a wait starts and every RECHECK_MS while it polls), a polling process
+// would hold a CPU that another one, perhaps the very peer it waits for, is queued for; measured, that
+// made connects 2-3 times slower on a busy machine. So it does not poll then, nor anywhere the count
+// cannot be read (not Linux). The count is a sample of one moment: in one A/B pair of eleven, on a busy
+// machine, connects were still slower with polling (docs/performance.md). A polling turn that comes late ends the poll; if this thread was not
+// running for most of that time (it was preempted), waits do not poll for BACKOFF_MS either.
+// Bounded: at most WAIT_CAP_MS of CPU per wait (a handshake has two or three), only while some
+// handshake of this process waits, never afterwards. Nothing blocks: timers, I/O and every other
+// connection are served as usual meanwhile.
+// The state is the process's, as the event loop is: every connection in it shares one poll.
+import fs from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+/** How long one wait for the peer may keep the loop polling, in ms. */
+export const WAIT_CAP_MS = 0.15;
+/** A gap between two polling turns longer than this, in ms, ends the poll (see poll). */
+export const LATE_TURN_MS = 0.5;
+/** After this thread was found preempted, waits do not poll for this long, in ms. */
+export const BACKOFF_MS = 20;
+/** While polling, the run queue is looked at again once this long has passed since the last look, in ms. */
+const RECHECK_MS = 0.025;
+const CPUS = os.availableParallelism();
+
+/** Handshake steps waiting for their peer now. */
+let waiting = 0;
+/** Polling stops at this time (performance.now()) unless a new wait pushes it on. */
+let deadline = 0;
+let polling = false;
+let lastTurn = 0;
+/** When this poll began, and the process's CPU time then (to tell preemption from our own work). */
+let pollStart = 0;
+let pollCpu = process.cpuUsage();
+/** No polling before this time (this thread was found preempted). */
+let offUntil = 0;
+/** Turns polled in all (for tests). */
+let turns = 0;
+/** When the run queue was last looked at. */
+let lastCheck = 0;
+
+function poll(): void {
+  const now = performance.now();
+  if (now - lastTurn > LATE_TURN_MS) {
+    // A late turn ends this poll. If the wall time since the poll began is well beyond the CPU time
+    // the process used meanwhile, this thread was preempted: the machine has no CPU to spare. A
+    // turn late because of this process's own work (a long callback, a collection) only ends it.
+    const cpu = process.cpuUsage(pollCpu);
+    const preempted = now - pollStart - (cpu.user + cpu.system) / 1000 > LATE_TURN_MS;
+    if (preempted) offUntil = now + BACKOFF_MS;
+    return stop(preempted ? 'preempted' : 'late');
+  }
+  lastTurn = now;
+  turns++;
+  if (waiting === 0) stop('no wait');
+  else if (now - lastCheck >= RECHECK_MS && !spareCpu(now)) stop('no spare CPU');
+  else if (now >= deadline) stop('cap');
+  else setImmediate(poll);
+}
+
+/** Why a poll ended (for tests). */
+export type StopReason = 'no wait' | 'cap' | 'no spare CPU' | 'late' | 'preempted';
+let stoppedBy: StopReason | undefined;
+
+function stop(reason: StopReason): void {
+  polling = false;
+  stoppedBy = reason;
+}
+
+/** Why the last poll ended (for tests). */
+export function lastStopReason(): StopReason | undefined {
+  return stoppedBy;
+}
+
+/**
+ * A handshake step now waits for the peer's next frame: the loop polls for up to WAIT_CAP_MS if a
+ * CPU is to spare (see above). Call waitEnded() once when the frame has come or the wait failed.
+ */
+export function waitStarted(): void {
+  waiting++;
+  const now = performance.now();
+  if (now < offUntil) return;
+  deadline = Math.max(deadline, now + WAIT_CAP_MS);
+  if (polling || !spareCpu(now)) return;
+  polling = true;
+  lastTurn = pollStart = now;
+  pollCpu = process.cpuUsage();
+  setImmediate(poll);
+}
+
+export function waitEnded(): void {
+  waiting--;
+}
+
+/** /proc/loadavg, kept open (undefined: not opened yet; null: cannot be). */
+let loadavgFd: number | null | undefined;
+const loadavgBytes = Buffer.alloc(128);
+
+/**
+ * Whether every runnable thread of the machine has a CPU (this one and its peer included): the 4th
+ * field of /proc/loadavg, `runnable/total`, counts them now. False where it cannot be read.
+ */
+function cpuToSpare(): boolean {
+  if (loadavgFd === undefined) {
+    try {
+      loadavgFd = fs.openSync('/proc/loadavg', 'r');
+    } catch {
+      loadavgFd = null;
+    }
+  }
+  if (loadavgFd === null) return false;
+  let text: string;
+  try {
+    text = loadavgBytes.toString('latin1', 0, fs.readSync(loadavgFd, loadavgBytes, 0, loadavgBytes.length, 0));
+  } catch {
+    return false;
+  }
+  const slash = text.indexOf('/');
+  return Number(text.slice(text.lastIndexOf(' ', slash) + 1, slash)) <= CPUS;
+}
+
+let probe: () => boolean = cpuToSpare;
+
+function spareCpu(now: number): boolean {
+  lastCheck = now;
+  return probe();
+}
+
+/**
+ * For tests: what says whether a CPU is to spare (the machine's run queue by default). Tests set
+ * it so that polling does not depend on what else the machine is running at that moment.
+ */
+export function setSpareCpuProbe(replacement: (() => boolean) | undefined): void {
+  probe = replacement ?? cpuToSpare;
+}
+
+/** The machine's answer (see cpuToSpare), whatever the probe (for tests). */
+export function machineHasSpareCpu(): boolean {
+  return cpuToSpare();
+}
+
+/** Whether the loop is polling now (for tests). */
+export function isPolling(): boolean {
+  return polling;
+}
+
+/** Polling turns so far, in this process (for tests). */
+export function pollingTurns(): number {
+  return turns;
+}
