@@ -13,6 +13,7 @@ import type { RowResult } from './harness/results.js';
 import { ROWS } from './rows/index.js';
 import { drawsBars, progress } from './harness/progress.js';
 import { stopBenchRedis } from './harness/redisServer.js';
+import { settle } from './harness/settle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const options = parseOptions(process.argv.slice(2));
@@ -32,6 +33,12 @@ const bar = progress('bench', rows.length, 'rows');
 const note = (line: string): void => (drawsBars() ? bar.log(line) : void process.stderr.write(`${line}\n`));
 try {
   for (const [index, r] of rows.entries()) {
+    if (!options.quick) {
+      // Not in the aftermath of the row before (bench/harness/settle.ts); --quick (CI) does not wait.
+      bar.update(index, `waiting for the machine's run queue to drain before ${r.id}`);
+      const { waitedS, longest } = await settle();
+      if (waitedS > 1) note(`[before ${r.id}: waited ${waitedS.toFixed(1)} s for the run queue to drain (longest ${longest} runnable threads)]`);
+    }
     bar.update(index, `measuring ${r.id}`);
     const rowStarted = performance.now();
     try {
