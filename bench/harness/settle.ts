@@ -2,8 +2,8 @@
 // not measured in the aftermath of the one before it. In session 7's full run the idle-clients row
 // (10,000 connections on each side, closed at its end) left a load average of 330, and the rows
 // after it ran under that (docs/performance.md, "Last full run").
-import fs from 'node:fs';
 import os from 'node:os';
+import { runnableThreads } from '../../lib/connection/handshakePoll.js';
 
 /** The run queue must stay at or under the CPU count this many samples in a row... */
 const QUIET_SAMPLES = 5;
@@ -11,16 +11,6 @@ const QUIET_SAMPLES = 5;
 const SAMPLE_MS = 100;
 /** Never waits longer than this (s): a machine busy with other work is measured as it is. */
 const CAP_S = 30;
-
-/** Runnable threads on the machine now (this one included): /proc/loadavg's 4th field. */
-function runnable(): number | undefined {
-  try {
-    const text = fs.readFileSync('/proc/loadavg', 'latin1');
-    return Number(text.split(' ')[3]?.split('/')[0]);
-  } catch {
-    return undefined; // not Linux: nothing to wait for
-  }
-}
 
 /**
  * Resolves once the run queue has been no longer than the CPU count for QUIET_SAMPLES samples in a
@@ -32,7 +22,7 @@ export async function settle(): Promise<{ waitedS: number; longest: number }> {
   let quiet = 0;
   let longest = 0;
   while (quiet < QUIET_SAMPLES && performance.now() - started < CAP_S * 1000) {
-    const now = runnable();
+    const now = runnableThreads(); // undefined where it cannot be read: nothing to wait for
     if (now === undefined) break;
     longest = Math.max(longest, now);
     quiet = now <= cpus ? quiet + 1 : 0;

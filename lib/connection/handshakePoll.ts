@@ -24,11 +24,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { LATE_TURN_MS, LoopPoller } from './loopPoller.js';
 
 /** How long one wait for the peer may keep the loop polling, in ms. */
 export const WAIT_CAP_MS = 0.15;
-/** A gap between two polling turns longer than this, in ms, ends the poll (see poll). */
-export const LATE_TURN_MS = 0.5;
 /** After this thread was found preempted, waits do not poll for this long, in ms. */
 export const BACKOFF_MS = 20;
 /** While polling, the run queue is looked at again once this long has passed since the last look, in ms. */
@@ -39,8 +38,6 @@ const CPUS = os.availableParallelism();
 let waiting = 0;
 /** Polling stops at this time (performance.now()) unless a new wait pushes it on. */
 let deadline = 0;
-let polling = false;
-let lastTurn = 0;
 /** When this poll began, and the process's CPU time then (to tell preemption from our own work). */
 let pollStart = 0;
 let pollCpu = process.cpuUsage();
@@ -51,33 +48,33 @@ let turns = 0;
 /** When the run queue was last looked at. */
 let lastCheck = 0;
 
-function poll(): void {
-  const now = performance.now();
-  if (now - lastTurn > LATE_TURN_MS) {
+/** Why a poll ended (for tests). */
+export type StopReason = 'no wait' | 'cap' | 'no spare CPU' | 'late' | 'preempted';
+let stoppedBy: StopReason | undefined;
+
+function stop(reason: StopReason): false {
+  stoppedBy = reason;
+  return false;
+}
+
+const poller = new LoopPoller(
+  (now) => {
+    turns++;
+    if (waiting === 0) return stop('no wait');
+    if (now - lastCheck >= RECHECK_MS && !spareCpu(now)) return stop('no spare CPU');
+    if (now >= deadline) return stop('cap');
+    return true;
+  },
+  (now) => {
     // A late turn ends this poll. If the wall time since the poll began is well beyond the CPU time
     // the process used meanwhile, this thread was preempted: the machine has no CPU to spare. A
     // turn late because of this process's own work (a long callback, a collection) only ends it.
     const cpu = process.cpuUsage(pollCpu);
     const preempted = now - pollStart - (cpu.user + cpu.system) / 1000 > LATE_TURN_MS;
     if (preempted) offUntil = now + BACKOFF_MS;
-    return stop(preempted ? 'preempted' : 'late');
-  }
-  lastTurn = now;
-  turns++;
-  if (waiting === 0) stop('no wait');
-  else if (now - lastCheck >= RECHECK_MS && !spareCpu(now)) stop('no spare CPU');
-  else if (now >= deadline) stop('cap');
-  else setImmediate(poll);
-}
-
-/** Why a poll ended (for tests). */
-export type StopReason = 'no wait' | 'cap' | 'no spare CPU' | 'late' | 'preempted';
-let stoppedBy: StopReason | undefined;
-
-function stop(reason: StopReason): void {
-  polling = false;
-  stoppedBy = reason;
-}
+    stop(preempted ? 'preempted' : 'late');
+  },
+);
 
 /** Why the last poll ended (for tests). */
 export function lastStopReason(): StopReason | undefined {
@@ -93,11 +90,10 @@ export function waitStarted(): void {
   const now = performance.now();
   if (now < offUntil) return;
   deadline = Math.max(deadline, now + WAIT_CAP_MS);
-  if (polling || !spareCpu(now)) return;
-  polling = true;
-  lastTurn = pollStart = now;
+  if (poller.active || !spareCpu(now)) return;
+  pollStart = now;
   pollCpu = process.cpuUsage();
-  setImmediate(poll);
+  poller.start(now);
 }
 
 export function waitEnded(): void {
@@ -109,10 +105,10 @@ let loadavgFd: number | null | undefined;
 const loadavgBytes = Buffer.alloc(128);
 
 /**
- * Whether every runnable thread of the machine has a CPU (this one and its peer included): the 4th
- * field of /proc/loadavg, `runnable/total`, counts them now. False where it cannot be read.
+ * The machine's runnable threads now (this one included): the 4th field of /proc/loadavg,
+ * `runnable/total`. Undefined where it cannot be read (not Linux).
  */
-function cpuToSpare(): boolean {
+export function runnableThreads(): number | undefined {
   if (loadavgFd === undefined) {
     try {
       loadavgFd = fs.openSync('/proc/loadavg', 'r');
@@ -120,15 +116,21 @@ function cpuToSpare(): boolean {
       loadavgFd = null;
     }
   }
-  if (loadavgFd === null) return false;
+  if (loadavgFd === null) return undefined;
   let text: string;
   try {
     text = loadavgBytes.toString('latin1', 0, fs.readSync(loadavgFd, loadavgBytes, 0, loadavgBytes.length, 0));
   } catch {
-    return false;
+    return undefined;
   }
   const slash = text.indexOf('/');
-  return Number(text.slice(text.lastIndexOf(' ', slash) + 1, slash)) <= CPUS;
+  return Number(text.slice(text.lastIndexOf(' ', slash) + 1, slash));
+}
+
+/** Whether every runnable thread of the machine has a CPU (this one and its peer included); false where that cannot be told. */
+function cpuToSpare(): boolean {
+  const runnable = runnableThreads();
+  return runnable !== undefined && runnable <= CPUS;
 }
 
 let probe: () => boolean = cpuToSpare;
@@ -146,14 +148,9 @@ export function setSpareCpuProbe(replacement: (() => boolean) | undefined): void
   probe = replacement ?? cpuToSpare;
 }
 
-/** The machine's answer (see cpuToSpare), whatever the probe (for tests). */
-export function machineHasSpareCpu(): boolean {
-  return cpuToSpare();
-}
-
 /** Whether the loop is polling now (for tests). */
 export function isPolling(): boolean {
-  return polling;
+  return poller.active;
 }
 
 /** Polling turns so far, in this process (for tests). */

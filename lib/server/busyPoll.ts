@@ -21,33 +21,26 @@
 // connection are served as usual meanwhile: nothing here blocks.
 // The state is the process's, as the event loop is: every pickle server in it shares it.
 import { performance } from 'node:perf_hooks';
+import { LoopPoller } from '../connection/loopPoller.js';
 
 /** How long the loop keeps polling after the last reply, in ms. */
 export const WINDOW_MS = 0.05;
 /** The hit counter's ceiling, and the count from which the loop polls. */
 const MAX_HITS = 8;
 const POLL_FROM = 4;
-/** A gap between two polling turns longer than this ends the polling (see poll). */
-const PREEMPTED_MS = 0.5;
 
 let lastReply = -Infinity;
 /** Whom the last reply went to (a session, compared by identity only). */
 let lastReplyTo: object | undefined;
 let hits = 0;
-let polling = false;
 
-/** When the polling turn before this one ran. */
-let lastTurn = 0;
-
-function poll(): void {
-  const now = performance.now();
-  // A turn that came this late means the thread was preempted (or the loop was busy for long): on a
-  // machine with no CPU to spare, spinning takes it from the clients. Stop, and count afresh.
-  if (now - lastTurn > PREEMPTED_MS) hits = 0;
-  lastTurn = now;
-  if (hits >= POLL_FROM && now - lastReply < WINDOW_MS) setImmediate(poll);
-  else polling = false;
-}
+const poller = new LoopPoller(
+  (now) => hits >= POLL_FROM && now - lastReply < WINDOW_MS,
+  // A late turn: on a machine with no CPU to spare, spinning takes it from the clients. Count afresh.
+  () => {
+    hits = 0;
+  },
+);
 
 /** A request arrived from `from`: counts whether polling since the last reply was worth it. */
 export function requestArrived(from: object): void {
@@ -60,13 +53,10 @@ export function requestArrived(from: object): void {
 export function keepPolling(to: object): void {
   lastReply = performance.now();
   lastReplyTo = to;
-  if (polling || hits < POLL_FROM) return;
-  polling = true;
-  lastTurn = lastReply;
-  setImmediate(poll);
+  if (hits >= POLL_FROM) poller.start(lastReply);
 }
 
 /** Whether the loop is polling now (for tests). */
 export function isPolling(): boolean {
-  return polling;
+  return poller.active;
 }
