@@ -155,9 +155,11 @@ describe('connection: polling while a handshake waits for its peer', function ()
 
   it('a real connect polls while the handshake waits, both ends come up, and the polling ends with it', async () => {
     const listener = await listen();
-    // A few connects, in case this thread was held up in every wait of one (a late turn ends a poll).
+    // Several connects, in case this thread was held up in every wait of one (a late turn ends a
+    // poll, and one found preempted keeps waits from polling for BACKOFF_MS: waited out between tries).
     const before = pollingTurns();
-    for (let i = 0; i < 5 && pollingTurns() === before; i++) {
+    for (let i = 0; i < 20 && pollingTurns() === before; i++) {
+      if (i > 0) await sleep(BACKOFF_MS + 5);
       const accepted = nextConnection(listener);
       const client = await connect(listener);
       const server = await accepted;
