@@ -14,17 +14,17 @@
 // (read from /proc/loadavg when a wait starts and every RECHECK_MS while it polls), a polling process
 // would hold a CPU that another one, perhaps the very peer it waits for, is queued for; measured, that
 // made connects 2-3 times slower on a busy machine. So it does not poll then, nor anywhere the count
-// cannot be read (not Linux). The count is a sample of one moment: in one A/B pair of eleven, on a busy
-// machine, connects were still slower with polling (docs/performance.md). A polling turn that comes late ends the poll; if this thread was not
-// running for most of that time (it was preempted), waits do not poll for BACKOFF_MS either.
+// (or this thread's wait for a CPU, below) cannot be read (not Linux). The count is a sample of one moment: in one A/B pair of eleven, on a busy
+// machine, connects were still slower with polling (docs/performance.md). A polling turn that comes late ends the poll; if this thread
+// spent that time waiting for a CPU (it was preempted), waits do not poll for BACKOFF_MS either.
 // Bounded: at most WAIT_CAP_MS of CPU per wait (a handshake has two or three), only while some
 // handshake of this process waits, never afterwards. Nothing blocks: timers, I/O and every other
 // connection are served as usual meanwhile.
 // The state is the process's, as the event loop is: every connection in it shares one poll.
-import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LATE_TURN_MS, LoopPoller } from './loopPoller.js';
+import { ProcFile } from './procFile.js';
 
 /** How long one wait for the peer may keep the loop polling, in ms. */
 export const WAIT_CAP_MS = 0.15;
@@ -33,14 +33,16 @@ export const BACKOFF_MS = 20;
 /** While polling, the run queue is looked at again once this long has passed since the last look, in ms. */
 const RECHECK_MS = 0.025;
 const CPUS = os.availableParallelism();
+const loadavg = new ProcFile('/proc/loadavg');
+// Opened at its first read, by the event loop's thread (waitStarted): "thread-self" is that thread.
+const schedstat = new ProcFile('/proc/thread-self/schedstat');
 
 /** Handshake steps waiting for their peer now. */
 let waiting = 0;
 /** Polling stops at this time (performance.now()) unless a new wait pushes it on. */
 let deadline = 0;
-/** When this poll began, and the process's CPU time then (to tell preemption from our own work). */
-let pollStart = 0;
-let pollCpu = process.cpuUsage();
+/** This thread's time spent waiting for a CPU when this poll began, in ms (to tell preemption from our own work). */
+let pollRunQueueWait = 0;
 /** No polling before this time (this thread was found preempted). */
 let offUntil = 0;
 /** Turns polled in all (for tests). */
@@ -66,11 +68,12 @@ const poller = new LoopPoller(
     return true;
   },
   (now) => {
-    // A late turn ends this poll. If the wall time since the poll began is well beyond the CPU time
-    // the process used meanwhile, this thread was preempted: the machine has no CPU to spare. A
-    // turn late because of this process's own work (a long callback, a collection) only ends it.
-    const cpu = process.cpuUsage(pollCpu);
-    const preempted = now - pollStart - (cpu.user + cpu.system) / 1000 > LATE_TURN_MS;
+    // A late turn ends this poll. If this thread has waited for a CPU since the poll began for
+    // longer than a late turn's gap, it was preempted: the machine has no CPU to spare. A turn late
+    // because of this process's own work (a long callback, a collection) only ends it. (The
+    // process's CPU time would not tell them apart: its other threads, V8's collector and compiler
+    // among them, can use as much CPU as the preempted thread lost.)
+    const preempted = (runQueueWaitMs() ?? 0) - pollRunQueueWait > LATE_TURN_MS;
     if (preempted) offUntil = now + BACKOFF_MS;
     stop(preempted ? 'preempted' : 'late');
   },
@@ -91,8 +94,9 @@ export function waitStarted(): void {
   if (now < offUntil) return;
   deadline = Math.max(deadline, now + WAIT_CAP_MS);
   if (poller.active || !spareCpu(now)) return;
-  pollStart = now;
-  pollCpu = process.cpuUsage();
+  const runQueueWait = runQueueWaitMs();
+  if (runQueueWait === undefined) return; // preemption could not be told: never poll
+  pollRunQueueWait = runQueueWait;
   poller.start(now);
 }
 
@@ -100,31 +104,28 @@ export function waitEnded(): void {
   waiting--;
 }
 
-/** /proc/loadavg, kept open (undefined: not opened yet; null: cannot be). */
-let loadavgFd: number | null | undefined;
-const loadavgBytes = Buffer.alloc(128);
-
 /**
  * The machine's runnable threads now (this one included): the 4th field of /proc/loadavg,
  * `runnable/total`. Undefined where it cannot be read (not Linux).
  */
 export function runnableThreads(): number | undefined {
-  if (loadavgFd === undefined) {
-    try {
-      loadavgFd = fs.openSync('/proc/loadavg', 'r');
-    } catch {
-      loadavgFd = null;
-    }
-  }
-  if (loadavgFd === null) return undefined;
-  let text: string;
-  try {
-    text = loadavgBytes.toString('latin1', 0, fs.readSync(loadavgFd, loadavgBytes, 0, loadavgBytes.length, 0));
-  } catch {
-    return undefined;
-  }
+  const text = loadavg.read();
+  if (text === undefined) return undefined;
   const slash = text.indexOf('/');
   return Number(text.slice(text.lastIndexOf(' ', slash) + 1, slash));
+}
+
+/**
+ * How long this thread (the event loop's) has spent runnable but waiting for a CPU, in ms: the 2nd
+ * field of /proc/thread-self/schedstat, in ns. The kernel adds to it each time the thread gets a
+ * CPU back, so it is exact between two reads on this thread (unlike the 1st field, the thread's
+ * CPU time, which moves by scheduler ticks). Undefined where it cannot be read (not Linux).
+ */
+export function runQueueWaitMs(): number | undefined {
+  const text = schedstat.read();
+  if (text === undefined) return undefined;
+  const start = text.indexOf(' ') + 1;
+  return Number(text.slice(start, text.indexOf(' ', start))) / 1e6;
 }
 
 /** Whether every runnable thread of the machine has a CPU (this one and its peer included); false where that cannot be told. */
