@@ -3,7 +3,7 @@
 // (10,000 connections on each side, closed at its end) left a load average of 330, and the rows
 // after it ran under that (docs/performance.md, "Last full run").
 import os from 'node:os';
-import { runnableThreads } from '../../lib/connection/handshakePoll.js';
+import { runnableThreads } from '../../lib/connection/cpuLoad.js';
 
 /** The run queue must stay at or under the CPU count this many samples in a row... */
 const QUIET_SAMPLES = 5;

@@ -24,7 +24,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LATE_TURN_MS, LoopPoller } from './loopPoller.js';
-import { ProcFile } from './procFile.js';
+import { runQueueWaitMs, runnableThreads } from './cpuLoad.js';
 
 /** How long one wait for the peer may keep the loop polling, in ms. */
 export const WAIT_CAP_MS = 0.15;
@@ -33,9 +33,6 @@ export const BACKOFF_MS = 20;
 /** While polling, the run queue is looked at again once this long has passed since the last look, in ms. */
 const RECHECK_MS = 0.025;
 const CPUS = os.availableParallelism();
-const loadavg = new ProcFile('/proc/loadavg');
-// Opened at its first read, by the event loop's thread (waitStarted): "thread-self" is that thread.
-const schedstat = new ProcFile('/proc/thread-self/schedstat');
 
 /** Handshake steps waiting for their peer now. */
 let waiting = 0;
@@ -102,30 +99,6 @@ export function waitStarted(): void {
 
 export function waitEnded(): void {
   waiting--;
-}
-
-/**
- * The machine's runnable threads now (this one included): the 4th field of /proc/loadavg,
- * `runnable/total`. Undefined where it cannot be read (not Linux).
- */
-export function runnableThreads(): number | undefined {
-  const text = loadavg.read();
-  if (text === undefined) return undefined;
-  const slash = text.indexOf('/');
-  return Number(text.slice(text.lastIndexOf(' ', slash) + 1, slash));
-}
-
-/**
- * How long this thread (the event loop's) has spent runnable but waiting for a CPU, in ms: the 2nd
- * field of /proc/thread-self/schedstat, in ns. The kernel adds to it each time the thread gets a
- * CPU back, so it is exact between two reads on this thread (unlike the 1st field, the thread's
- * CPU time, which moves by scheduler ticks). Undefined where it cannot be read (not Linux).
- */
-export function runQueueWaitMs(): number | undefined {
-  const text = schedstat.read();
-  if (text === undefined) return undefined;
-  const start = text.indexOf(' ') + 1;
-  return Number(text.slice(start, text.indexOf(' ', start))) / 1e6;
 }
 
 /** Whether every runnable thread of the machine has a CPU (this one and its peer included); false where that cannot be told. */

@@ -10,11 +10,11 @@ import {
   isPolling,
   lastStopReason,
   pollingTurns,
-  runQueueWaitMs,
   setSpareCpuProbe,
   waitEnded,
   waitStarted,
 } from '../../lib/connection/handshakePoll.js';
+import { runQueueWaitMs } from '../../lib/connection/cpuLoad.js';
 import { AUTHKEY, closeAll, connect, listen, nextConnection } from './helpers.js';
 
 /** Resolves once the loop has stopped polling; rejects if it still polls after `ms`. */
