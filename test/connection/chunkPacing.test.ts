@@ -75,6 +75,14 @@ async function settled(p: Pair): Promise<{ chunkData: number; others: number }> 
 /** A small message (a msgpack array), as a reply would be. */
 const small = Uint8Array.from([0x92, 0x01, 0x02]);
 
+/** Writes `count` small messages turn after turn, as replies to a sequence of small calls would be. */
+async function smallOnesFlow(p: Pair, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    p.writer.write(small, true);
+    await turn();
+  }
+}
+
 describe('connection: pacing the chunks of a large message', function () {
   this.timeout(20_000);
   let p: Pair | undefined;
@@ -92,11 +100,7 @@ describe('connection: pacing the chunks of a large message', function () {
   it('while other messages flow beside it, one chunk at a time, and the next once it is acknowledged', async () => {
     p = await pair();
     p.writer.write(new Uint8Array(2048 * KiB).fill(2), false);
-    // Small messages written turn after turn, as replies to a sequence of small calls would be.
-    for (let i = 0; i < 50; i++) {
-      p.writer.write(small, true);
-      await turn();
-    }
+    await smallOnesFlow(p, 50);
     let seen = p.received();
     for (let i = 0; i < 20 && seen.others < 50; i++) {
       await sleep(10);
@@ -114,10 +118,7 @@ describe('connection: pacing the chunks of a large message', function () {
     // 400 KiB: a first chunk of 256 KiB and a last of 144 KiB, both within the window, so a receiver
     // withholds its acknowledgement of the first until the last has come (docs/protocol.md §1.1).
     p.writer.write(new Uint8Array(400 * KiB).fill(3), false);
-    for (let i = 0; i < 20; i++) {
-      p.writer.write(small, true);
-      await turn();
-    }
+    await smallOnesFlow(p, 20);
     expect((await settled(p)).chunkData).to.equal(400 * KiB);
   });
 });
